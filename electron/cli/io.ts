@@ -1,0 +1,19 @@
+/** Where a CLI command writes; tests pass their own to capture output. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** The process's stdout/stderr. */
+export const processIO: CliIO = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+};
+
+/** Exit codes of the CLI: 0 fine, 1 the job failed, 2 bad flags or input files. */
+export const EXIT_OK = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+
+/** A command of the `kestrel` CLI. */
+export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ReasonSchema } from './reason';
+
+/** TF.js backends Kestrel can train on, best first. */
+export const BackendIdSchema = z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export type BackendId = z.infer<typeof BackendIdSchema>;
+
+/** Where a figure came from, so the UI can say how much to trust it. */
+export const FigureSourceSchema = z.enum(['nvidia-smi', 'systeminformation', 'os', 'estimate', 'unknown']);
+
+/** One graphics adapter. Byte figures are null when unknown, never 0 for unknown. */
+export const GpuInfoSchema = z.object({
+  index: z.number().int(),
+  vendor: z.string(),
+  model: z.string(),
+  pciBusId: z.string().nullable(),
+  vramTotalBytes: z.number().nullable(),
+  vramFreeBytes: z.number().nullable(),
+  /** Memory other processes hold on this GPU (total - free, as nvidia-smi reports used). */
+  vramUsedByOthersBytes: z.number().nullable(),
+  driver: z.string().nullable(),
+  /** Shares system memory (iGPU): never a training device. */
+  integrated: z.boolean(),
+  /** Can Kestrel train on it (NVIDIA with CUDA through tfjs-node-gpu)? */
+  cudaCapable: z.boolean(),
+  sources: z.object({ total: FigureSourceSchema, free: FigureSourceSchema }),
+  notes: z.array(ReasonSchema),
+});
+export type GpuInfo = z.infer<typeof GpuInfoSchema>;
+
+/** Whether a TF.js backend can load here, and why not when it cannot. */
+export const BackendAvailabilitySchema = z.object({
+  id: BackendIdSchema,
+  available: z.boolean(),
+  /** wasm only: SIMD and multi-threading support. */
+  simd: z.boolean().optional(),
+  threads: z.number().int().optional(),
+  reason: ReasonSchema,
+});
+export type BackendAvailability = z.infer<typeof BackendAvailabilitySchema>;
+
+/** What the probe found on this machine; the planner's input. */
+export const HardwareProfileSchema = z.object({
+  gpus: z.array(GpuInfoSchema),
+  cpu: z.object({ model: z.string(), cores: z.number().int(), threads: z.number().int() }),
+  memory: z.object({ totalBytes: z.number(), availableBytes: z.number() }),
+  os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), arch: z.string() }),
+  backends: z.array(BackendAvailabilitySchema),
+  warnings: z.array(ReasonSchema),
+  probedAt: z.string(),
+});
+export type HardwareProfile = z.infer<typeof HardwareProfileSchema>;

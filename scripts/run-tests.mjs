@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs every test file under test/ (or the files/folders given) with Node's own test runner,
+// TypeScript loaded through tsx. Node 20 has no glob for --test, so we list the files here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      if (name === 'fixtures' || name === 'node_modules') continue;
+      walk(p, out);
+    } else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const roots = args.length ? args : ['test'];
+const files = [];
+for (const r of roots) {
+  const p = resolve(r);
+  if (statSync(p).isDirectory()) walk(p, files);
+  else files.push(p);
+}
+files.sort();
+if (files.length === 0) {
+  console.error('No test files found under', roots.join(', '));
+  process.exit(1);
+}
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=' + (process.env.KESTREL_TEST_CONCURRENCY ?? '2'), ...files],
+  { stdio: 'inherit' },
+);
+process.exit(res.status ?? 1);
