@@ -78,3 +78,16 @@ export const DatasetSummarySchema = z.object({
   warnings: z.array(ReasonSchema),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+/**
+ * How an image was letterboxed into the square network input: scaled by `scale`, then padded
+ * by padX/padY on the left/top. Undo with x_orig = (x - padX) / scale.
+ */
+export const LetterboxInfoSchema = z.object({
+  scale: z.number().positive(),
+  padX: z.number(),
+  padY: z.number(),
+  srcWidth: z.number().int().positive(),
+  srcHeight: z.number().int().positive(),
+});
+export type LetterboxInfo = z.infer<typeof LetterboxInfoSchema>;

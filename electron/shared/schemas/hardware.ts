@@ -35,6 +35,8 @@ export const BackendAvailabilitySchema = z.object({
   /** wasm only: SIMD and multi-threading support. */
   simd: z.boolean().optional(),
   threads: z.number().int().optional(),
+  /** Hard ceiling of the backend's own memory, when it has one (wasm: its heap limit). */
+  memoryLimitBytes: z.number().optional(),
   reason: ReasonSchema,
 });
 export type BackendAvailability = z.infer<typeof BackendAvailabilitySchema>;
