@@ -25,6 +25,16 @@ export const GpuInfoSchema = z.object({
   cudaCapable: z.boolean(),
   sources: z.object({ total: FigureSourceSchema, free: FigureSourceSchema }),
   notes: z.array(ReasonSchema),
+  /**
+   * cudaCapable and both its total and free memory are known: the planner may put training
+   * on it. The probe always sets it; optional only so hand-made test profiles stay valid.
+   */
+  trainable: z.boolean().optional(),
+  /**
+   * The index nvidia-smi gives this GPU (PCI bus order; CUDA uses the same order with
+   * CUDA_DEVICE_ORDER=PCI_BUS_ID): what CUDA_VISIBLE_DEVICES needs. null when not NVIDIA.
+   */
+  nvidiaSmiIndex: z.number().int().nullable().optional(),
 });
 export type GpuInfo = z.infer<typeof GpuInfoSchema>;
 

@@ -1,0 +1,96 @@
+import { cpus, freemem, release, totalmem } from 'node:os';
+import type { HardwareProfile } from '../../shared/schemas/hardware';
+import { detectWasmSimd, inspectNativePackage } from './backends';
+import { DEFAULT_NVIDIA_SMI_TIMEOUT_MS, firstLine, runNvidiaSmi } from './nvidia-smi';
+import { buildHardwareProfile } from './profile';
+import type { NativePackageName, NativePackageState, NodeOsFacts, RawHardware, RunCommand, SystemInfoSource } from './types';
+
+/** Options of probeHardware; everything is injectable so tests can replay any machine. */
+export interface ProbeOptions {
+  /** Runs nvidia-smi (default: child_process.execFile). */
+  runCommand?: RunCommand;
+  /** The systeminformation module or a fake with the same four calls. */
+  si?: SystemInfoSource;
+  /** Deadline of the nvidia-smi call in ms (default 8000). */
+  timeoutMs?: number;
+  /** Deadline of each systeminformation call in ms (default 20000; Windows' PowerShell queries are slow). */
+  inventoryTimeoutMs?: number;
+  /** Environment used to find nvidia-smi on Windows (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Node platform name to interpret the figures for (default process.platform). */
+  platform?: string;
+  /** Looks at an optional native TF.js package (default: inspectNativePackage on this install). */
+  inspectPackage?: (name: NativePackageName) => NativePackageState;
+  /** Overrides WebAssembly SIMD detection. */
+  wasmSimd?: boolean;
+  /** Clock for probedAt. */
+  now?: () => Date;
+}
+
+/** Default deadline of one systeminformation call. */
+export const DEFAULT_INVENTORY_TIMEOUT_MS = 20000;
+
+async function withDeadline<T>(part: string, ms: number, call: () => Promise<T>, errors: RawHardware['inventoryErrors']): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      call(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } catch (err) {
+    errors.push({ part, detail: firstLine(err instanceof Error ? err.message : String(err)) });
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function nodeOsFacts(): NodeOsFacts {
+  const list = cpus();
+  return { cpuModel: list[0]?.model ?? 'unknown CPU', logicalCpus: list.length || 1, totalMemBytes: totalmem(), freeMemBytes: freemem(), arch: process.arch, release: release() };
+}
+
+/**
+ * Gathers the raw facts of this machine (I/O only; see buildHardwareProfile for meaning).
+ * nvidia-smi runs first: systeminformation's graphics() calls nvidia-smi synchronously with
+ * no timeout, so when ours hung, graphics() would freeze the process, and it is skipped.
+ */
+export async function gatherRawHardware(opts: ProbeOptions = {}): Promise<RawHardware> {
+  const platform = opts.platform ?? process.platform;
+  const si: SystemInfoSource = opts.si ?? (await import('systeminformation'));
+  const limit = opts.inventoryTimeoutMs ?? DEFAULT_INVENTORY_TIMEOUT_MS;
+  const errors: RawHardware['inventoryErrors'] = [];
+  const smiPromise = runNvidiaSmi({ runCommand: opts.runCommand, timeoutMs: opts.timeoutMs ?? DEFAULT_NVIDIA_SMI_TIMEOUT_MS, platform, env: opts.env });
+  const [cpu, mem, osInfo] = await Promise.all([
+    withDeadline('cpu', limit, () => si.cpu(), errors),
+    withDeadline('memory', limit, () => si.mem(), errors),
+    withDeadline('os', limit, () => si.osInfo(), errors),
+  ]);
+  const nvidiaSmi = await smiPromise;
+  const graphics = nvidiaSmi.status === 'timeout' ? null : await withDeadline('graphics', limit, () => si.graphics(), errors);
+  const inspect = opts.inspectPackage ?? ((name: NativePackageName) => inspectNativePackage(name));
+  return {
+    platform,
+    graphics,
+    cpu,
+    mem,
+    osInfo,
+    nvidiaSmi,
+    packages: { 'tfjs-node-gpu': inspect('tfjs-node-gpu'), 'tfjs-node': inspect('tfjs-node') },
+    wasmSimd: opts.wasmSimd ?? detectWasmSimd(),
+    inventoryErrors: errors,
+    nodeOs: cpu && mem ? undefined : nodeOsFacts(),
+    probedAt: (opts.now ?? (() => new Date()))().toISOString(),
+  };
+}
+
+/**
+ * What this machine offers for training: GPUs with their memory, CPU, RAM, OS and the
+ * TF.js backends that can load. Never throws for missing, failing or hanging tools; what
+ * could not be read is null with a reason in the GPU's notes or the profile's warnings.
+ */
+export async function probeHardware(opts: ProbeOptions = {}): Promise<HardwareProfile> {
+  return buildHardwareProfile(await gatherRawHardware(opts));
+}
