@@ -1,0 +1,8 @@
+/**
+ * The engine's one public entry: the CLI, the training worker, the app handlers and the
+ * browser-test harness call the engine through these exports.
+ */
+export { probeHardware, buildHardwareProfile, type ProbeOptions } from './hardware/index';
+export { describeModel } from './model/describe';
+export { resolveArchitecture, SCALES, STRIDES, REG_MAX } from './model/arch';
+export * from './eval/index';
