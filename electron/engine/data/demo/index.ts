@@ -1,0 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { createRng, type Rng } from '../rng';
+import { DEMO_CLASSES, paintDefect, type PaintedDefect } from './defects';
+import { paintMetal, paintPcb, toBytes, type Canvas } from './render';
+
+export { DEMO_CLASSES } from './defects';
+
+/** Options of {@link generateDemoDataset}. */
+export interface DemoOptions {
+  /** Seed: the same seed gives the same files, byte for byte. Default 1. */
+  seed?: number;
+  /** Number of images (train + val). Default 200. */
+  images?: number;
+  /** Smallest and largest image side in pixels. Default [64, 320]. */
+  size?: [number, number];
+}
+
+/** Half-extent of each class as a share of the shorter side: centres stay this far inside. */
+const MARGIN = [0.3, 0.26, 0.14];
+
+/** Paints one demo image and returns its pixels and defects. */
+export function renderDemoImage(rng: Rng, width: number, height: number): { rgb: Uint8Array; defects: PaintedDefect[] } {
+  const canvas: Canvas = { width, height, px: new Float32Array(width * height * 3) };
+  if (rng.chance(0.6)) paintMetal(canvas, rng);
+  else paintPcb(canvas, rng);
+  const side = Math.min(width, height);
+  const u = rng.next();
+  const count = u < 0.06 ? 0 : u < 0.56 ? 1 : u < 0.9 ? 2 : 3;
+  const defects: PaintedDefect[] = [];
+  const centres: { x: number; y: number }[] = [];
+  for (let d = 0; d < count; d++) {
+    const cls = rng.int(DEMO_CLASSES.length);
+    const m = (MARGIN[cls] as number) * side;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const x = rng.uniform(m, width - m);
+      const y = rng.uniform(m, height - m);
+      if (centres.some((c) => Math.hypot(c.x - x, c.y - y) < 0.38 * side)) continue;
+      centres.push({ x, y });
+      const def = paintDefect(canvas, rng, cls, x, y, side);
+      defects.push({
+        cls,
+        x1: Math.max(0, def.x1),
+        y1: Math.max(0, def.y1),
+        x2: Math.min(width, def.x2),
+        y2: Math.min(height, def.y2),
+      });
+      break;
+    }
+  }
+  return { rgb: toBytes(canvas), defects };
+}
+
+/** One YOLO label line: class, centre and size normalised to the image. */
+function yoloLine(d: PaintedDefect, w: number, h: number): string {
+  const f = (v: number): string => v.toFixed(6);
+  return `${d.cls} ${f((d.x1 + d.x2) / 2 / w)} ${f((d.y1 + d.y2) / 2 / h)} ${f((d.x2 - d.x1) / w)} ${f((d.y2 - d.y1) / h)}`;
+}
+
+/**
+ * Writes a small synthetic defect dataset in YOLO layout (images/{train,val}, labels/...,
+ * data.yaml with the class names): brushed-metal and PCB-like backgrounds with scratches,
+ * rust spots and holes. It is Kestrel's built-in demo and the fixture of fast tests, so it
+ * is deterministic from the seed and made to be learnable in a minute or two of CPU.
+ */
+export async function generateDemoDataset(dir: string, opts: DemoOptions = {}): Promise<{ dir: string; classNames: string[] }> {
+  const seed = opts.seed ?? 1;
+  const images = opts.images ?? 200;
+  const [minSide, maxSide] = opts.size ?? [64, 320];
+  const root = resolve(dir);
+  for (const sub of ['images/train', 'images/val', 'labels/train', 'labels/val']) await mkdir(join(root, sub), { recursive: true });
+  const digits = String(Math.max(1, images - 1)).length;
+  for (let i = 0; i < images; i++) {
+    const rng = createRng(seed, i);
+    const width = minSide + rng.int(maxSide - minSide + 1);
+    // Mostly square-ish, sometimes wide or tall like real line-scan crops.
+    const aspect = rng.chance(0.5) ? 1 : rng.uniform(0.6, 1.6);
+    const height = Math.max(minSide, Math.min(maxSide, Math.round(width * aspect)));
+    const { rgb, defects } = renderDemoImage(rng, width, height);
+    // Every fifth image validates: a fixed, reproducible 80/20 split.
+    const split = i % 5 === 4 ? 'val' : 'train';
+    const name = `demo_${String(i).padStart(digits, '0')}`;
+    const jpg = await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+    await writeFile(join(root, 'images', split, `${name}.jpg`), jpg);
+    await writeFile(join(root, 'labels', split, `${name}.txt`), defects.map((d) => yoloLine(d, width, height)).join('\n') + (defects.length ? '\n' : ''));
+  }
+  const classNames = [...DEMO_CLASSES];
+  const yaml = [
+    `# Kestrel built-in demo defect set (synthetic), seed ${seed}, ${images} images.`,
+    'train: images/train',
+    'val: images/val',
+    `nc: ${classNames.length}`,
+    'names:',
+    ...classNames.map((n) => `  - ${n}`),
+    '',
+  ].join('\n');
+  await writeFile(join(root, 'data.yaml'), yaml);
+  return { dir: root, classNames };
+}
