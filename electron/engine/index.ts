@@ -6,3 +6,4 @@ export { probeHardware, buildHardwareProfile, type ProbeOptions } from './hardwa
 export { describeModel } from './model/describe';
 export { resolveArchitecture, SCALES, STRIDES, REG_MAX } from './model/arch';
 export * from './eval/index';
+export * from './plan/index';

@@ -1,7 +1,197 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
-import type { CliIO } from '../io';
+import { reason } from '../../shared/reason';
+import { HardwareProfileSchema, type HardwareProfile } from '../../shared/schemas/hardware';
+import type { ModelScale } from '../../shared/schemas/model';
+import type { PlanOverrides, TrainingPlan } from '../../shared/schemas/plan';
+import { lrAt, planTraining } from '../../engine/plan/index';
+import { EXIT_OK, type CliIO } from '../io';
 
-/** `kestrel plan`: being built (see its issue). */
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new KestrelError('CLI_NOT_READY', 'This command is not built yet.');
+/** What `kestrel plan` assumes when no dataset or model is named. */
+export const PLAN_CLI_DEFAULTS = { model: 'n' as ModelScale, imgsz: 640, trainImages: 1000, classes: 6 };
+
+const HELP = `Usage: kestrel plan [options]
+
+Plans a training run for this machine (or for a saved hardware profile) and explains
+every choice: device, memory budget, batch, accumulation, optimizer, LR and schedule.
+
+Options:
+  --model n|s|m          model scale (default ${PLAN_CLI_DEFAULTS.model})
+  --imgsz N              input size in pixels, a multiple of 32 (default ${PLAN_CLI_DEFAULTS.imgsz})
+  --classes N            number of classes (default ${PLAN_CLI_DEFAULTS.classes})
+  --train-images N       training images in the dataset (default: ${PLAN_CLI_DEFAULTS.trainImages} assumed)
+  --epochs N             epochs (default 100)
+  --optimizer sgd|adamw  optimizer (default: by run length)
+  --batch N              per-device batch
+  --accumulate N         gradient accumulation steps
+  --effective-batch N    wanted effective batch
+  --lr X                 peak learning rate
+  --devices N            data-parallel devices to plan for (default 1)
+  --memory-fraction X    share of free device memory to use, 0-1 (GPU 0.8, CPU 0.5)
+  --norm batch|group     normalisation (default: GroupNorm only when the batch is below 4)
+  --device cpu|gpu       force the CPU or a GPU
+  --hardware FILE.json   plan for a saved hardware profile (\`kestrel hardware --json\`)
+  --json                 print the plan as JSON
+  -h, --help             this help`;
+
+function bad(message: string): KestrelError {
+  return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel plan --help\`.`);
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw bad(`--${flag} must be a whole number of 1 or more, not "${v}".`);
+  return Number(v);
+}
+
+function positiveNumber(flag: string, v: string | undefined, max = Infinity): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0 || x > max) throw bad(`--${flag} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}, not "${v}".`);
+  return x;
+}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw bad(`--${flag} must be one of ${allowed.join(', ')}, not "${v}".`);
+  return v as T;
+}
+
+/** Reads a HardwareProfile JSON file (as `kestrel hardware --json` writes it). */
+async function readHardwareFile(file: string): Promise<HardwareProfile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new KestrelError('CLI_BAD_FILE', `Cannot read the hardware file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check the path.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new KestrelError('CLI_BAD_FILE', `The hardware file ${file} is not valid JSON (${(err as Error).message}). Save it again with \`kestrel hardware --json > ${file}\`.`);
+  }
+  const parsed = HardwareProfileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    throw new KestrelError('CLI_BAD_FILE', `The hardware file ${file} is not a Kestrel hardware profile (${first}). Save one with \`kestrel hardware --json > ${file}\`.`);
+  }
+  return parsed.data;
+}
+
+const gibs = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
+const mibs = (b: number) => `${Math.round(b / 1024 ** 2).toLocaleString('en-US')} MiB`;
+const num = (x: number) => x.toLocaleString('en-US');
+const lrText = (x: number) => (x >= 1e-3 ? String(Number(x.toPrecision(3))) : x.toExponential(2));
+
+/** The readable form of a plan: a table of the decisions, then the reasons and warnings. */
+export function formatPlan(plan: TrainingPlan, source: string): string {
+  const s = plan.schedule;
+  const normName = plan.norm === 'group' ? 'GroupNorm' : 'BatchNorm';
+  const dev = plan.device.kind === 'gpu' ? `GPU ${plan.device.gpuIndex} (${plan.device.name})` : `CPU (${plan.device.name})`;
+  const rows: Array<[string, string]> = [
+    ['Hardware', source],
+    ['Model', `YOLOv8${plan.modelSpec.scale}, ${plan.modelSpec.imgsz} px, ${plan.modelSpec.numClasses} classes, ${normName}: ${(plan.figures.params / 1e6).toFixed(2)} M parameters, ${plan.figures.gflopsPerImage} GFLOP/image`],
+    ['Device', `${dev}, backend ${plan.backend}${plan.devices > 1 ? `, planned for ${plan.devices} devices` : ''}`],
+    ['Memory', `budget ${gibs(plan.memory.budgetBytes)}, predicted ${gibs(plan.memory.predictedBytes)} (${plan.memory.source}: ${mibs(plan.memory.fixedBytes)} + ${mibs(plan.memory.perImageBytes)} per image; up to batch ${plan.memory.maxBatch} fits)`],
+    ['Batch', `${plan.perDeviceBatch} per device x ${plan.devices} device(s) x accumulation ${plan.accumulation} = effective batch ${plan.effectiveBatch}`],
+    ['Epochs', `${plan.epochs} x ${plan.stepsPerEpoch} optimizer steps (${plan.trainImages} images, ${plan.batchesPerEpoch} batches per epoch) = ${num(plan.totalSteps)} steps`],
+    ['Optimizer', `${plan.optimizer === 'sgd' ? 'SGD (Nesterov)' : 'AdamW'}, LR ${lrText(plan.lr)}, ${plan.optimizer === 'sgd' ? 'momentum' : 'beta1'} ${plan.momentum}, weight decay ${plan.weightDecay}`],
+    ['Schedule', `warmup ${plan.warmupSteps} steps from ~0${s.warmupBiasLr !== null ? ` (bias LR ${s.warmupBiasLr} -> LR, momentum ${s.warmupMomentum} -> ${s.momentum})` : ''}, cosine to ${lrText(s.lr * s.finalFactor)} at step ${num(s.totalSteps)}`],
+    ['LR at step', [0, Math.floor(plan.warmupSteps / 2), plan.warmupSteps, Math.floor((plan.warmupSteps + plan.totalSteps) / 2), plan.totalSteps - 1].filter((v, i, a) => v < plan.totalSteps && a.indexOf(v) === i).map((st) => `${st}: ${lrText(lrAt(s, st).lr)}`).join(', ')],
+    ['Regularise', `label smoothing ${plan.regularization.labelSmoothing}, CutMix ${plan.regularization.cutmix ? 'on' : 'off'}`],
+  ];
+  if (plan.dataParallel) {
+    const dp = plan.dataParallel;
+    rows.push(['All GPUs', `${dp.devices} GPUs (${dp.gpuIndices.join(', ')}): ${dp.perDeviceBatch} per GPU x accumulation ${dp.accumulation} = ${dp.effectiveBatch}${dp.syncBatchNorm ? ', SyncBatchNorm' : ''} (for a data-parallel trainer)`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = ['Kestrel training plan', '', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), '', 'Why:'];
+  for (const r of plan.reasons) lines.push(`  - ${r.message}`);
+  lines.push('', plan.warnings.length ? 'Warnings:' : 'Warnings: none');
+  for (const w of plan.warnings) lines.push(`  ! ${w.message}`);
+  return lines.join('\n');
+}
+
+/** `kestrel plan`: plans a training run and prints it as a table with reasons, or as JSON. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        imgsz: { type: 'string' },
+        classes: { type: 'string' },
+        'train-images': { type: 'string' },
+        epochs: { type: 'string' },
+        optimizer: { type: 'string' },
+        batch: { type: 'string' },
+        accumulate: { type: 'string' },
+        'effective-batch': { type: 'string' },
+        lr: { type: 'string' },
+        devices: { type: 'string' },
+        'memory-fraction': { type: 'string' },
+        norm: { type: 'string' },
+        device: { type: 'string' },
+        hardware: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw bad((err as Error).message.replace(/\.$/, '') + '.');
+  }
+  if (values.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  const scale = oneOf('model', str('model'), ['n', 's', 'm'] as const) ?? PLAN_CLI_DEFAULTS.model;
+  const imgsz = positiveInt('imgsz', str('imgsz')) ?? PLAN_CLI_DEFAULTS.imgsz;
+  if (imgsz % 32 !== 0) throw bad(`--imgsz must be a multiple of 32 (e.g. 320, 416, 640), not ${imgsz}.`);
+  const classes = positiveInt('classes', str('classes')) ?? PLAN_CLI_DEFAULTS.classes;
+  const trainImagesFlag = positiveInt('train-images', str('train-images'));
+  const overrides: PlanOverrides = {
+    epochs: positiveInt('epochs', str('epochs')),
+    optimizer: oneOf('optimizer', str('optimizer'), ['sgd', 'adamw'] as const),
+    batch: positiveInt('batch', str('batch')),
+    accumulation: positiveInt('accumulate', str('accumulate')),
+    effectiveBatch: positiveInt('effective-batch', str('effective-batch')),
+    lr: positiveNumber('lr', str('lr')),
+    devices: positiveInt('devices', str('devices')),
+    memoryFraction: positiveNumber('memory-fraction', str('memory-fraction'), 1),
+    norm: oneOf('norm', str('norm'), ['batch', 'group'] as const),
+    device: oneOf('device', str('device'), ['cpu', 'gpu'] as const),
+  };
+  for (const k of Object.keys(overrides) as Array<keyof PlanOverrides>) if (overrides[k] === undefined) delete overrides[k];
+
+  const file = str('hardware');
+  let hardware: HardwareProfile;
+  let source: string;
+  if (file !== undefined) {
+    hardware = await readHardwareFile(file);
+    source = `profile ${file}`;
+  } else {
+    // Loaded lazily: the probe pulls in systeminformation, not needed with --hardware.
+    const { probeHardware } = await import('../../engine/hardware/index');
+    hardware = await probeHardware();
+    source = 'probed on this machine';
+  }
+
+  const trainImages = trainImagesFlag ?? PLAN_CLI_DEFAULTS.trainImages;
+  let plan: TrainingPlan;
+  try {
+    plan = planTraining(hardware, { scale, imgsz, numClasses: classes }, { trainImages }, overrides);
+  } catch (err) {
+    if (err instanceof KestrelError && err.code === 'PLAN_INVALID_OVERRIDE') throw new KestrelError('CLI_BAD_FLAG', err.message, err.details);
+    throw err;
+  }
+  if (trainImagesFlag === undefined) plan.reasons.unshift(reason('PLAN_TRAIN_IMAGES_ASSUMED', { trainImages }));
+
+  io.out(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, source));
+  return EXIT_OK;
 }

@@ -1,0 +1,91 @@
+import type { BackendId } from '../../shared/schemas/hardware';
+import type { OptimizerKind } from '../../shared/schemas/plan';
+
+/**
+ * The planner's rules as numbers, in one place. They come from
+ * /work/shared/design/training-rules.md (and Ultralytics' defaults where it is silent); each
+ * comment says where a figure comes from so a change can be argued.
+ */
+export const RULES = {
+  /** Nominal (reference) effective batch: the LR references below are quoted at it. */
+  nominalBatch: 64,
+  /** Keep the effective batch within these bounds where the hardware allows. */
+  minEffectiveBatch: 32,
+  maxEffectiveBatch: 128,
+  /** A tiny dataset may lower E, never below this. */
+  floorEffectiveBatch: 16,
+  /** Wanted optimizer steps per epoch before E is lowered for a small dataset. */
+  minStepsPerEpoch: 8,
+  /** Below this per-device batch batch-norm statistics are badly distorted: GroupNorm. */
+  minBatchNormBatch: 4,
+  /** Default epochs (Ultralytics' default; early stopping ends sooner when the model plateaus). */
+  defaultEpochs: 100,
+  /** AdamW below this many optimizer updates, SGD above (Ultralytics' optimizer=auto rule). */
+  adamwMaxSteps: 10_000,
+  /** Share of a GPU's free memory the plan may fill. */
+  gpuMemoryFraction: 0.8,
+  /** Share of available RAM the plan may fill on CPU (the data pipeline and the OS need the rest). */
+  cpuMemoryFraction: 0.5,
+  /** The wasm32 heap can never exceed 4 GiB; used when the probe did not report a limit. */
+  wasmHeapLimitBytes: 4 * 1024 ** 3,
+} as const;
+
+/** Per-optimizer LR rules: reference LR at the nominal batch, scaling, safe range, momentum. */
+export const OPTIMIZER_RULES: Record<
+  OptimizerKind,
+  { refLr: number; scaling: 'linear' | 'sqrt'; safeMin: number; safeMax: number; momentum: number; nesterov: boolean; refWeightDecay: number; stateBytesPerParam: number }
+> = {
+  // Ultralytics' SGD: lr0 0.01, momentum 0.937 (Nesterov), weight decay 5e-4, all at batch 64.
+  sgd: { refLr: 0.01, scaling: 'linear', safeMin: 0.008, safeMax: 0.02, momentum: 0.937, nesterov: true, refWeightDecay: 5e-4, stateBytesPerParam: 4 },
+  // AdamW 1e-3 at batch 64, square-root scaling (Adam's update size does not grow with the
+  // batch the way SGD's does). beta1 0.9 as Ultralytics' optimizer=auto uses for AdamW.
+  // Weight decay 0.05: AdamW's decay is decoupled and multiplied by the LR, so it shrinks
+  // weights by lr x wd per step: 1e-3 x 0.05 = 5e-5, the same order as SGD's coupled 5e-4 at
+  // lr 0.01 amplified by momentum 0.937 (~0.01 x 5e-4 / (1 - 0.937) = 8e-5). Ultralytics'
+  // 5e-4 under AdamW would be 100x weaker, i.e. practically no regularisation.
+  adamw: { refLr: 1e-3, scaling: 'sqrt', safeMin: 3e-4, safeMax: 1e-3, momentum: 0.9, nesterov: false, refWeightDecay: 0.05, stateBytesPerParam: 8 },
+};
+
+/** Schedule shape: warmup and cosine floor. */
+export const SCHEDULE_RULES = {
+  warmupEpochs: 3,
+  warmupMinSteps: 100,
+  /** LR at step 0 as a share of the peak: "near zero (factor ~1e-6)". */
+  warmupStartFactor: 1e-6,
+  /** SGD bias LR at step 0 and momentum at step 0 (Ultralytics warmup_bias_lr, warmup_momentum). */
+  sgdWarmupBiasLr: 0.1,
+  sgdWarmupMomentum: 0.8,
+  /** Cosine ends at lr x this at the last step. */
+  finalFactor: 0.01,
+  /** Peak LR this much below the strictly scaled value when E is above the nominal batch (10-15%). */
+  largeBatchDerate: 0.125,
+  /** Regularisation switched on when E > maxEffectiveBatch. */
+  largeBatchLabelSmoothing: 0.1,
+} as const;
+
+/**
+ * Memory model m(b) = fixed + perImage x b, per backend.
+ *
+ * backwardFactor multiplies describeModel's activationBytesPerImage (the float32 outputs of
+ * one forward pass) to get what a training step holds per image: the tape's saved inputs,
+ * the pre-norm and pre-activation tensors describeModel does not count, gradients in flight
+ * and allocator slack. wasm/cpu: calibrated on the prototype measurement of issue 3 — YOLOv8n
+ * at 256 px on wasm peaked at 57 MiB + 214 MiB per image; describeModel gives 14.1 MiB of
+ * activations per image there (2 classes), so (214 MiB - 0.75 MiB input) / 14.1 MiB = 15.1,
+ * rounded to 15 (the estimate: 212.5 MiB per image). The fixed part with 16 MiB overhead is
+ * 50 MiB (SGD) or 62 MiB (AdamW) against the measured 57 MiB.
+ * tfjs-node / tfjs-node-gpu: not measured yet. Their kernels are TensorFlow's own (no wasm
+ * heap high-water mark, no home-made gradient kernels), so they are set between PyTorch's
+ * ~3-4x and the wasm prototype's 15x at 8. CUDA's context, cuBLAS/cuDNN handles and
+ * workspaces take a few hundred MiB of the card before the first tensor: 512 MiB.
+ * A measured MemoryCalibration replaces all of this (issue 6 measures it).
+ */
+export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number }> = {
+  'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2 },
+  'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2 },
+  wasm: { backwardFactor: 15, overheadBytes: 16 * 1024 ** 2 },
+  cpu: { backwardFactor: 15, overheadBytes: 16 * 1024 ** 2 },
+};
+
+/** Bytes per parameter every optimizer needs: float32 weights and their gradients. */
+export const WEIGHT_AND_GRAD_BYTES = 8;

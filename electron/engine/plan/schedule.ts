@@ -1,0 +1,70 @@
+import type { LrSchedule, OptimizerKind } from '../../shared/schemas/plan';
+import { OPTIMIZER_RULES, SCHEDULE_RULES } from './constants';
+
+/** LR, bias LR and momentum (AdamW: beta1) for one optimizer step. */
+export interface LrPoint {
+  lr: number;
+  biasLr: number;
+  momentum: number;
+}
+
+/**
+ * Warmup length in optimizer steps: max(3 epochs, 100 steps), never longer than the run.
+ * Counting steps, not batches, keeps it right under gradient accumulation.
+ */
+export function warmupStepsFor(stepsPerEpoch: number, totalSteps: number): number {
+  const wanted = Math.max(SCHEDULE_RULES.warmupEpochs * stepsPerEpoch, SCHEDULE_RULES.warmupMinSteps);
+  return Math.min(wanted, totalSteps);
+}
+
+/** Builds the schedule for a peak LR and run length (warmup then cosine, per optimizer step). */
+export function buildSchedule(optimizer: OptimizerKind, lr: number, warmupSteps: number, totalSteps: number): LrSchedule {
+  const sgd = optimizer === 'sgd';
+  return {
+    optimizer,
+    lr,
+    finalFactor: SCHEDULE_RULES.finalFactor,
+    warmupStartFactor: SCHEDULE_RULES.warmupStartFactor,
+    warmupSteps,
+    totalSteps,
+    momentum: OPTIMIZER_RULES[optimizer].momentum,
+    warmupBiasLr: sgd ? SCHEDULE_RULES.sgdWarmupBiasLr : null,
+    warmupMomentum: sgd ? SCHEDULE_RULES.sgdWarmupMomentum : null,
+  };
+}
+
+/**
+ * The LR, bias LR and momentum of optimizer step `step` (0-based; clamped to the run).
+ * Step 0 starts at lr x warmupStartFactor; step warmupSteps is the peak; the cosine then
+ * reaches lr x finalFactor exactly at the last step (totalSteps - 1). Pure: the trainer
+ * calls it at every update and the UI plots it.
+ */
+export function lrAt(s: LrSchedule, step: number): LrPoint {
+  const last = Math.max(0, s.totalSteps - 1);
+  const i = Math.min(Math.max(0, Math.floor(step)), last);
+  if (i < s.warmupSteps) {
+    const t = i / s.warmupSteps;
+    const lr = s.lr * (s.warmupStartFactor + (1 - s.warmupStartFactor) * t);
+    const biasLr = s.warmupBiasLr === null ? lr : s.warmupBiasLr + (s.lr - s.warmupBiasLr) * t;
+    const momentum = s.warmupMomentum === null ? s.momentum : s.warmupMomentum + (s.momentum - s.warmupMomentum) * t;
+    return { lr, biasLr, momentum };
+  }
+  const span = last - s.warmupSteps;
+  const progress = span > 0 ? (i - s.warmupSteps) / span : 0;
+  const floor = s.lr * s.finalFactor;
+  const lr = floor + (s.lr - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return { lr, biasLr: lr, momentum: s.momentum };
+}
+
+/**
+ * About `points` evenly spaced samples of the schedule for a chart, always including the first
+ * step, the end of warmup (the peak) and the last step, sorted and without duplicates.
+ */
+export function sampleSchedule(s: LrSchedule, points: number): Array<{ step: number } & LrPoint> {
+  const last = Math.max(0, s.totalSteps - 1);
+  const n = Math.max(2, Math.floor(points));
+  const steps = new Set<number>([0, last]);
+  if (s.warmupSteps <= last) steps.add(s.warmupSteps);
+  for (let k = 0; k < n; k++) steps.add(Math.round((k * last) / (n - 1)));
+  return [...steps].sort((a, b) => a - b).map((step) => ({ step, ...lrAt(s, step) }));
+}

@@ -1,0 +1,169 @@
+// Property tests of the planner's invariants over random hardware, models and overrides.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { planTraining, lrInSafeRange, RULES } from '../../../electron/engine/plan/index';
+import { KestrelError } from '../../../electron/shared/errors';
+import type { BackendId, HardwareProfile } from '../../../electron/shared/schemas/hardware';
+import type { PlanOverrides } from '../../../electron/shared/schemas/plan';
+import { GiB, gpu, profile } from './profiles';
+
+const arbHardware: fc.Arbitrary<HardwareProfile> = fc
+  .record({
+    gpusFree: fc.array(fc.double({ min: 0.3, max: 80, noNaN: true }), { maxLength: 4 }),
+    cuda: fc.boolean(),
+    node: fc.boolean(),
+    ramGiB: fc.double({ min: 1, max: 256, noNaN: true }),
+  })
+  .map(({ gpusFree, cuda, node, ramGiB }) => {
+    const avail: BackendId[] = [...(cuda ? (['tfjs-node-gpu'] as const) : []), ...(node ? (['tfjs-node'] as const) : []), 'wasm', 'cpu'];
+    const gpus = gpusFree.map((f, i) => gpu(i, 'NVIDIA GeForce RTX Test', Math.ceil(f * 1.1 * GiB), Math.floor(f * GiB)));
+    return profile(gpus, avail, { total: ramGiB * 1.2 * GiB, available: ramGiB * GiB });
+  });
+
+const arbModel = fc.record({
+  scale: fc.constantFrom('n' as const, 's' as const, 'm' as const),
+  imgsz: fc.integer({ min: 2, max: 24 }).map((k) => k * 32),
+  numClasses: fc.integer({ min: 1, max: 80 }),
+});
+
+const arbOverrides: fc.Arbitrary<PlanOverrides> = fc.record(
+  {
+    batch: fc.integer({ min: 1, max: 96 }),
+    accumulation: fc.integer({ min: 1, max: 16 }),
+    effectiveBatch: fc.integer({ min: 1, max: 512 }),
+    lr: fc.double({ min: 1e-5, max: 0.3, noNaN: true }),
+    optimizer: fc.constantFrom('sgd' as const, 'adamw' as const),
+    epochs: fc.integer({ min: 1, max: 300 }),
+    memoryFraction: fc.double({ min: 0.2, max: 1, noNaN: true }),
+    devices: fc.integer({ min: 1, max: 16 }),
+    norm: fc.constantFrom('batch' as const, 'group' as const),
+  },
+  { requiredKeys: [] },
+);
+
+const arbImages = fc.integer({ min: 1, max: 200_000 });
+
+/** Plans, or returns null where the planner legitimately refuses (nothing fits). */
+function tryPlan(hw: HardwareProfile, model: { scale: 'n' | 's' | 'm'; imgsz: number; numClasses: number }, trainImages: number, ov: PlanOverrides) {
+  try {
+    return planTraining(hw, model, { trainImages }, ov);
+  } catch (e) {
+    if (e instanceof KestrelError && e.code === 'PLAN_DOES_NOT_FIT') {
+      assert.equal(ov.batch, undefined, 'a batch override never throws DOES_NOT_FIT');
+      return null;
+    }
+    throw e;
+  }
+}
+
+const RUNS = { numRuns: 300, seed: 20250101 };
+
+test('property: every plan has batch >= 1, E = batch x devices x accumulation, a valid schedule', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const p = tryPlan(hw, model, n, ov);
+      if (!p) return;
+      assert.ok(p.perDeviceBatch >= 1 && p.accumulation >= 1);
+      assert.equal(p.effectiveBatch, p.perDeviceBatch * p.devices * p.accumulation);
+      assert.ok(p.warmupSteps >= 0 && p.warmupSteps <= p.totalSteps);
+      assert.equal(p.totalSteps, p.stepsPerEpoch * p.epochs);
+      assert.ok(Number.isFinite(p.lr) && p.lr > 0);
+    }),
+    RUNS,
+  );
+});
+
+test('property: overrides come back unchanged', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const p = tryPlan(hw, model, n, ov);
+      if (!p) return;
+      if (ov.batch !== undefined) assert.equal(p.perDeviceBatch, ov.batch);
+      if (ov.accumulation !== undefined) assert.equal(p.accumulation, ov.accumulation);
+      if (ov.lr !== undefined) assert.equal(p.lr, ov.lr);
+      if (ov.optimizer !== undefined) assert.equal(p.optimizer, ov.optimizer);
+      if (ov.epochs !== undefined) assert.equal(p.epochs, ov.epochs);
+      if (ov.norm !== undefined) assert.equal(p.norm, ov.norm);
+      if (ov.devices !== undefined) assert.equal(p.devices, ov.devices);
+    }),
+    RUNS,
+  );
+});
+
+test('property: GroupNorm exactly when the per-device batch is below 4 (norm not overridden)', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const { norm: _norm, ...rest } = ov;
+      const p = tryPlan(hw, model, n, rest);
+      if (!p) return;
+      assert.equal(p.norm === 'group', p.perDeviceBatch < RULES.minBatchNormBatch);
+      assert.equal(p.modelSpec.norm, p.norm);
+    }),
+    RUNS,
+  );
+});
+
+test('property: planned batches stay within the memory budget; overridden ones warn when they do not', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const p = tryPlan(hw, model, n, ov);
+      if (!p) return;
+      const over = p.memory.predictedBytes > p.memory.budgetBytes;
+      if (ov.batch === undefined) assert.ok(!over, `planned batch ${p.perDeviceBatch} over budget`);
+      assert.equal(codesOf(p.warnings).includes('PLAN_WARN_OVER_BUDGET'), over);
+      assert.ok(p.memory.maxBatch >= (ov.batch === undefined ? p.perDeviceBatch : 0));
+    }),
+    RUNS,
+  );
+});
+
+test('property: the LR is never outside the safe range without a warning; planned LRs are always inside', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const p = tryPlan(hw, model, n, ov);
+      if (!p) return;
+      const safe = lrInSafeRange(p.optimizer, p.lr);
+      if (ov.lr === undefined) assert.ok(safe, `planned LR ${p.lr} (${p.optimizer}) outside the safe range`);
+      assert.equal(codesOf(p.warnings).includes('PLAN_WARN_LR_UNSAFE'), !safe);
+      if (p.lr >= 0.1) assert.ok(codesOf(p.warnings).includes('PLAN_WARN_LR_HIGH'));
+    }),
+    RUNS,
+  );
+});
+
+test('property: without size overrides, E stays in [32, 128] when the dataset allows, and >= 16 always', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, fc.integer({ min: 1, max: 4 }), (hw, model, n, devices) => {
+      const p = tryPlan(hw, model, n, { devices });
+      if (!p) return;
+      assert.ok(p.effectiveBatch >= RULES.floorEffectiveBatch, `E ${p.effectiveBatch}`);
+      assert.ok(p.effectiveBatch <= RULES.maxEffectiveBatch, `E ${p.effectiveBatch}`);
+      if (n >= RULES.minStepsPerEpoch * RULES.nominalBatch) {
+        assert.ok(p.effectiveBatch >= RULES.minEffectiveBatch, `E ${p.effectiveBatch} with ${n} images`);
+      } else {
+        // A small dataset: E lowered towards n / 8, with its reason.
+        assert.ok(p.effectiveBatch <= Math.max(RULES.floorEffectiveBatch, Math.floor(n / RULES.minStepsPerEpoch)) + p.perDeviceBatch * p.devices);
+        assert.ok(codesOf(p.reasons).includes('PLAN_SMALL_DATASET'));
+      }
+      if (p.effectiveBatch < RULES.minEffectiveBatch) assert.ok(codesOf(p.warnings).includes('PLAN_WARN_SMALL_E'));
+    }),
+    RUNS,
+  );
+});
+
+test('property: warmup covers at least 3 epochs and 100 steps whenever the run is long enough', () => {
+  fc.assert(
+    fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
+      const p = tryPlan(hw, model, n, ov);
+      if (!p) return;
+      const want = Math.max(3 * p.stepsPerEpoch, 100);
+      assert.equal(p.warmupSteps, Math.min(want, p.totalSteps));
+    }),
+    RUNS,
+  );
+});
+
+function codesOf(rs: { code: string }[]): string[] {
+  return rs.map((r) => r.code);
+}
