@@ -1,7 +1,65 @@
+import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
-import type { CliIO } from '../io';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 
-/** `kestrel dataset`: being built (see its issue). */
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new KestrelError('CLI_NOT_READY', 'This command is not built yet.');
+const USAGE = `Usage: kestrel dataset check PATH [--json] [--imgsz N]
+
+Imports a dataset (data.yaml, YOLO folder, Pascal VOC folder or COCO .json), decodes every
+image and reports counts per split and class, box sizes and every problem found, with the
+file, the line and what to do.
+
+Options:
+  --json       print the report as JSON
+  --imgsz N    planned input size for the small-object check (default 640)
+  -h, --help   show this help
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad flags or unusable path.`;
+
+/** Dataset error codes that mean "the path given is not a usable dataset": exit 2, like a bad flag. */
+const BAD_PATH_CODES = new Set(['DS_NOT_FOUND', 'DS_FORMAT_UNKNOWN', 'DS_YAML_UNREADABLE', 'DS_COCO_UNREADABLE', 'DS_NO_USABLE_IMAGES']);
+
+/** `kestrel dataset check PATH [--json] [--imgsz N]`: checks a dataset and prints the report. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, imgsz: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (err) {
+    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT_OK;
+  }
+  const [sub, path, ...extra] = positionals;
+  if (sub !== 'check' || path === undefined || extra.length > 0) {
+    io.err(sub === undefined || sub === 'check' ? `Give the dataset path.\n\n${USAGE}` : `Unknown subcommand "${sub}".\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  let imgsz = 640;
+  if (values.imgsz !== undefined) {
+    imgsz = Number(values.imgsz);
+    if (!Number.isInteger(imgsz) || imgsz < 32 || imgsz > 4096) {
+      io.err(`--imgsz must be a whole number of pixels between 32 and 4096 (got "${values.imgsz}").`);
+      return EXIT_USAGE;
+    }
+  }
+  const [{ checkDataset }, { formatReport }] = await Promise.all([import('../../engine/data/check/index'), import('../../engine/data/check/format')]);
+  try {
+    const report = await checkDataset(path, { imgsz });
+    io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    return report.errors > 0 ? EXIT_FAIL : EXIT_OK;
+  } catch (err) {
+    if (err instanceof KestrelError && BAD_PATH_CODES.has(err.code)) {
+      if (values.json) io.out(JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }, null, 2));
+      io.err(`error ${err.code}: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
 }
