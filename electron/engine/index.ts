@@ -7,3 +7,4 @@ export { describeModel } from './model/describe';
 export { resolveArchitecture, SCALES, STRIDES, REG_MAX } from './model/arch';
 export * from './eval/index';
 export * from './plan/index';
+export * from './data/index';
