@@ -6,7 +6,10 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'url', 'util', 'stream', 'events', 'net', 'http', 'zlib', 'module', 'process', 'buffer', 'readline', 'perf_hooks', 'v8', 'assert', 'timers'];
-const nodeImportPatterns = [...nodeBuiltins.map((m) => `node:${m}`), ...nodeBuiltins, 'node:*'];
+// Bare built-in names are exact `paths` (as patterns they would also match local files such as
+// './schemas/events'); the node: scheme is a pattern.
+const nodeImportPatterns = ['node:*'];
+const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'test/fixtures/**', 'runs/**', '.gl/**', 'test-artifacts/**', 'bench/reference/**'] },
@@ -41,7 +44,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'No Electron in shared/ or renderer/.' }],
+          paths: [{ name: 'electron', message: 'No Electron in shared/ or renderer/.' }, ...nodeBuiltinPaths],
           patterns: [{ group: nodeImportPatterns, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }],
         },
       ],
