@@ -1,7 +1,297 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
-import type { CliIO } from '../io';
+import type { TrainingEvent } from '../../shared/schemas/events';
+import { assertNever } from '../../shared/schemas/events';
+import type { BackendId } from '../../shared/schemas/hardware';
+import type { ModelScale } from '../../shared/schemas/model';
+import { TrainingPlanSchema } from '../../shared/schemas/plan';
+import type { TrainConfigInput } from '../../shared/schemas/train-config';
+import { createRunDir } from '../../engine/runs/run-dir';
+import { readRunConfig, train } from '../../engine/train/index';
+import { runTrainingProcess } from '../../worker/run-child';
+import { EXIT_FAIL, EXIT_OK, processIO, type CliIO } from '../io';
+import { formatPlan } from './plan';
 
-/** `kestrel train`: being built (see its issue). */
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new KestrelError('CLI_NOT_READY', 'This command is not built yet.');
+const HELP = `Usage: kestrel train --data PATH [options]
+       kestrel train --resume runs/<name> [--json-events]
+
+Trains a detector on a dataset (YOLO folder or data.yaml, Pascal VOC, COCO JSON) with a plan
+made for this machine, and writes the run to <out>/<name>/.
+
+Options:
+  --data PATH            the dataset
+  --model n|s|m          model scale (default n)
+  --imgsz N              input size, a multiple of 32 (default 320)
+  --epochs N             epochs (default 100)
+  --name NAME            run name (default: the dataset folder's name)
+  --out DIR              where runs go (default runs)
+  --batch N              per-device batch (plan override)
+  --accumulate N         gradient accumulation steps (plan override)
+  --lr X                 peak learning rate (plan override)
+  --optimizer sgd|adamw  optimizer (plan override)
+  --patience N           stop after N epochs without improvement (default 50)
+  --workers N            data loader threads (default: cores - 1, 1 to 4)
+  --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu (default: the best that loads)
+  --seed N               seed of weights, data order and augmentation (default 0)
+  --calibrate MODE       auto|off|force: measure memory before planning (default auto)
+  --resume RUNDIR        continue a run from its last checkpoint
+  --in-process           train in this process (default: a child process that is restarted,
+                         with a smaller batch, if it dies out of memory)
+  --json-events          print one JSON event per line instead of text
+  -h, --help             this help`;
+
+function bad(message: string): KestrelError {
+  return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel train --help\`.`);
+}
+
+function int(flag: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw bad(`--${flag} must be a whole number of ${min} or more, not "${v}".`);
+  return Number(v);
+}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw bad(`--${flag} must be one of ${allowed.join(', ')}, not "${v}".`);
+  return v as T;
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const lrText = (x: number) => (x >= 1e-3 ? x.toPrecision(3) : x.toExponential(2));
+const dur = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
+
+/** Prints training events as text: the plan, progress lines, a validation table row per epoch, warnings. */
+export function createTextView(io: CliIO, opts: { progressEveryMs?: number; tty?: boolean } = {}): (e: TrainingEvent) => void {
+  const every = opts.progressEveryMs ?? 10_000;
+  const tty = opts.tty ?? false;
+  let lastProgress = 0;
+  let headerShown = false;
+  let planBatch = 0;
+  let predicted = 0;
+  let memoryShown = false;
+  const clear = () => {
+    if (tty) process.stdout.write('\r\x1b[K');
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'plan': {
+        const p = TrainingPlanSchema.safeParse(e.plan);
+        if (p.success) {
+          planBatch = p.data.perDeviceBatch;
+          predicted = p.data.memory.predictedBytes;
+          if (e.plan['resumed'] !== true) io.out(formatPlan(p.data, 'this machine') + '\n');
+        }
+        break;
+      }
+      case 'train-start':
+        io.out(
+          `${e.resumed ? 'Resuming' : 'Training'} on ${e.backend} (${e.device}): ${e.trainImages} training and ${e.valImages} validation images, ${e.epochs} epochs of ${e.batchesPerEpoch} batches, ${e.totalSteps} optimizer steps${e.resumed ? `, from epoch ${e.startEpoch + 1}` : ''}. Run folder: ${e.runDir}`,
+        );
+        break;
+      case 'epoch-start':
+        lastProgress = Date.now();
+        break;
+      case 'batch-end': {
+        if (!memoryShown && e.memoryBytes !== null && predicted > 0) {
+          memoryShown = true;
+          const diff = ((e.memoryBytes - predicted) / predicted) * 100;
+          clear();
+          io.out(`Memory at batch ${planBatch}: predicted ${Math.round(predicted / 2 ** 20)} MiB, measured peak ${Math.round(e.memoryBytes / 2 ** 20)} MiB (${diff >= 0 ? '+' : ''}${diff.toFixed(0)}%).`);
+        }
+        const line = `  epoch ${e.epoch + 1} ${String(e.batch).padStart(String(e.batches).length)}/${e.batches}  loss ${fmt(e.loss.total)} (box ${fmt(e.loss.parts['box'] ?? NaN)} cls ${fmt(e.loss.parts['cls'] ?? NaN)} dfl ${fmt(e.loss.parts['dfl'] ?? NaN)})  lr ${lrText(e.lr)}  ${e.imagesPerSec.toFixed(1)} img/s  ETA ${e.etaSeconds === null ? '?' : dur(e.etaSeconds)}`;
+        if (tty) process.stdout.write('\r\x1b[K' + line);
+        else if (Date.now() - lastProgress >= every) {
+          lastProgress = Date.now();
+          io.out(line);
+        }
+        break;
+      }
+      case 'epoch-end': {
+        clear();
+        if (!headerShown) {
+          headerShown = true;
+          io.out('  Epoch    box    cls    dfl        LR   mAP50  mAP50-95      P      R    time');
+        }
+        const m = e.metrics;
+        const p = e.trainLoss.parts;
+        io.out(
+          `  ${`${e.epoch + 1}/${e.epochs}`.padStart(5)} ${fmt(p['box'] ?? NaN).padStart(6)} ${fmt(p['cls'] ?? NaN).padStart(6)} ${fmt(p['dfl'] ?? NaN).padStart(6)} ${lrText(e.lr).padStart(9)}  ${m ? fmt(m.map50).padStart(6) : '     -'}  ${m ? fmt(m.map50_95).padStart(8) : '       -'}  ${m?.precision !== undefined ? fmt(m.precision).padStart(5) : '    -'}  ${m?.recall !== undefined ? fmt(m.recall).padStart(5) : '    -'}  ${dur(e.durationMs / 1000).padStart(6)}${e.best ? '  best' : ''}`,
+        );
+        break;
+      }
+      case 'checkpoint-saved':
+        break;
+      case 'warning':
+        clear();
+        io.out(`  ! ${e.reason.message}`);
+        break;
+      case 'recovered':
+        clear();
+        io.out(`  * ${e.reason.message}`);
+        break;
+      case 'train-end':
+        clear();
+        io.out(`Training ${e.status === 'completed' ? 'completed' : e.status === 'stopped' ? 'stopped (checkpoint saved; resume with --resume)' : 'stopped early'} after ${e.epochsRun} epochs in ${dur(e.durationMs / 1000)}.`);
+        break;
+      case 'error':
+        clear();
+        io.err(`error ${e.error.code}: ${e.error.message}${e.resumable ? ' (the run can be resumed with --resume)' : ''}`);
+        break;
+      default:
+        assertNever(e);
+    }
+  };
+}
+
+/** The final summary from results.json: best epoch, mAP, per-class AP table, speed. */
+export async function formatSummary(runDir: string): Promise<string | null> {
+  let r: {
+    status?: string;
+    best?: { epoch: number; map50: number; map50_95: number } | null;
+    evaluation?: { perClass: Array<{ name: string; ap50: number; ap50_95: number; precision: number; recall: number; gtCount: number }> } | null;
+    imagesPerSec?: number;
+    timings?: { totalMs: number; trainMs: number; valMs: number };
+    steps?: number;
+  };
+  try {
+    r = JSON.parse(await readFile(resolve(runDir, 'results.json'), 'utf8')) as typeof r;
+  } catch {
+    return null;
+  }
+  const lines = ['', `Results (${resolve(runDir)})`];
+  if (r.best) lines.push(`  best epoch ${r.best.epoch + 1}: mAP50 ${fmt(r.best.map50)}, mAP50-95 ${fmt(r.best.map50_95)}`);
+  if (r.evaluation?.perClass.length) {
+    const w = Math.max(5, ...r.evaluation.perClass.map((c) => c.name.length));
+    lines.push(`  ${'Class'.padEnd(w)}  boxes   AP50  AP50-95      P      R`);
+    for (const c of r.evaluation.perClass) {
+      lines.push(`  ${c.name.padEnd(w)}  ${String(c.gtCount).padStart(5)}  ${fmt(c.ap50)}    ${fmt(c.ap50_95)}  ${fmt(c.precision)}  ${fmt(c.recall)}`);
+    }
+  }
+  if (r.timings) {
+    lines.push(`  ${r.steps ?? '?'} optimizer steps, ${fmt(r.imagesPerSec ?? 0, 1)} training images/s; training ${dur(r.timings.trainMs / 1000)}, validation ${dur(r.timings.valMs / 1000)}, total ${dur(r.timings.totalMs / 1000)}`);
+  }
+  lines.push(`  weights: ${resolve(runDir, 'weights', 'best')} (EMA), ${resolve(runDir, 'weights', 'last')}`);
+  return lines.join('\n');
+}
+
+/** Runs a training config in a child process (default) or in this process, printing events. */
+export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { json: boolean; inProcess: boolean }): Promise<number> {
+  const tty = io === processIO && process.stdout.isTTY === true && !opts.json;
+  const view = opts.json ? (e: TrainingEvent) => io.out(JSON.stringify(e)) : createTextView(io, { tty });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  let ok: boolean;
+  try {
+    if (opts.inProcess) {
+      ok = await train(cfg, { signal: stop.signal, onEvent: view }).then(
+        () => true,
+        () => false, // The error event was printed.
+      );
+    } else {
+      ok = await runTrainingProcess(cfg, { onEvent: view, signal: stop.signal });
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+  if (!opts.json) {
+    const summary = await formatSummary(cfg.runDir);
+    if (summary && ok) io.out(summary);
+  }
+  return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/** `kestrel train`: trains with a plan made for this machine (or resumes a run). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' },
+        model: { type: 'string' },
+        imgsz: { type: 'string' },
+        epochs: { type: 'string' },
+        name: { type: 'string' },
+        out: { type: 'string' },
+        batch: { type: 'string' },
+        accumulate: { type: 'string' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        patience: { type: 'string' },
+        workers: { type: 'string' },
+        backend: { type: 'string' },
+        seed: { type: 'string' },
+        calibrate: { type: 'string' },
+        resume: { type: 'string' },
+        'in-process': { type: 'boolean' },
+        'json-events': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  if (values.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  const json = values['json-events'] === true;
+  const inProcess = values['in-process'] === true;
+  const workers = int('workers', str('workers'), 0);
+  const backend = oneOf<BackendId>('backend', str('backend'), ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+
+  if (str('resume') !== undefined) {
+    const runDir = resolve(str('resume')!);
+    if (!(await exists(runDir))) throw new KestrelError('CLI_BAD_FILE', `The run folder ${runDir} does not exist. Pass the folder of an earlier run, e.g. runs/<name>.`);
+    const saved = await readRunConfig(runDir);
+    const cfg: TrainConfigInput = { ...saved, runDir, resume: true, ...(workers !== undefined ? { workers } : {}), ...(backend ? { backend } : {}) };
+    return runAndReport(cfg, io, { json, inProcess });
+  }
+
+  const data = str('data');
+  if (data === undefined) throw bad('--data is required (the dataset folder, data.yaml or COCO JSON).');
+  if (!(await exists(data))) throw new KestrelError('CLI_BAD_FILE', `The dataset ${data} does not exist. Check the path.`);
+  const model = oneOf<ModelScale>('model', str('model'), ['n', 's', 'm']) ?? 'n';
+  const imgsz = int('imgsz', str('imgsz'), 64) ?? 320;
+  if (imgsz % 32 !== 0 || imgsz > 1280) throw bad(`--imgsz must be a multiple of 32 between 64 and 1280, not ${imgsz}.`);
+  const epochs = int('epochs', str('epochs')) ?? 100;
+  const lrRaw = str('lr');
+  let lr: number | undefined;
+  if (lrRaw !== undefined) {
+    lr = Number(lrRaw);
+    if (!Number.isFinite(lr) || lr <= 0 || lr > 10) throw bad(`--lr must be a number above 0 and at most 10, not "${lrRaw}".`);
+  }
+  const optimizer = oneOf('optimizer', str('optimizer'), ['sgd', 'adamw'] as const);
+  const calibrate = oneOf('calibrate', str('calibrate'), ['auto', 'off', 'force'] as const);
+  const batch = int('batch', str('batch'));
+  const accumulation = int('accumulate', str('accumulate'));
+  const patience = int('patience', str('patience'));
+  const seed = int('seed', str('seed'), 0);
+  const name = str('name') ?? (basename(resolve(data)).replace(/\.(ya?ml|json)$/i, '') || 'run');
+  const paths = await createRunDir(resolve(str('out') ?? 'runs'), name);
+  const cfg: TrainConfigInput = {
+    runDir: paths.dir,
+    datasetPath: resolve(data),
+    model: { scale: model, imgsz },
+    epochs,
+    overrides: {
+      ...(batch !== undefined ? { batch } : {}),
+      ...(accumulation !== undefined ? { accumulation } : {}),
+      ...(lr !== undefined ? { lr } : {}),
+      ...(optimizer ? { optimizer } : {}),
+    },
+    ...(workers !== undefined ? { workers } : {}),
+    ...(backend ? { backend } : {}),
+    ...(patience !== undefined ? { patience } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(calibrate ? { calibrate } : {}),
+  };
+  return runAndReport(cfg, io, { json, inProcess });
 }

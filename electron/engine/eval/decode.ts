@@ -168,6 +168,21 @@ function scoreAndBoxes(
   });
 }
 
+/**
+ * Per-image gather along axis 1: x [B, A, ...], idx [B, k] -> [B, k, ...]. Written as one flat
+ * gather with per-image offsets because tfjs-backend-wasm 4.22's GatherV2 ignores batchDims
+ * (every image got image 0's rows).
+ */
+function batchGather(x: tf.Tensor, idx: tf.Tensor2D): tf.Tensor {
+  const [b, a] = x.shape as [number, number];
+  const rest = x.shape.slice(2);
+  const k = idx.shape[1];
+  const offsets = tf.mul(tf.reshape(tf.range(0, b, 1, 'int32'), [b, 1]), tf.scalar(a, 'int32'));
+  const flatIdx = tf.reshape(tf.add(tf.cast(idx, 'int32'), offsets), [b * k]);
+  const flat = tf.reshape(x, [b * a, ...rest]);
+  return tf.reshape(tf.gather(flat, flatIdx, 0), [b, k, ...rest]);
+}
+
 /** Top-k candidates per image, gathered on the device so only k rows come back. */
 function topCandidates(
   parts: DeviceParts,
@@ -184,9 +199,9 @@ function topCandidates(
       classes = tf.sub(indices, tf.mul(anchorIdx, tf.scalar(nc, 'int32')));
     } else {
       anchorIdx = indices;
-      classes = tf.gather(parts.bestCls!, indices, 1, 1) as tf.Tensor2D;
+      classes = batchGather(parts.bestCls!, indices) as tf.Tensor2D;
     }
-    const boxes = tf.gather(parts.corners, anchorIdx, 1, 1) as tf.Tensor3D;
+    const boxes = batchGather(parts.corners, anchorIdx) as tf.Tensor3D;
     return { boxes, scores: values, classes: tf.cast(classes, 'int32') };
   });
 }

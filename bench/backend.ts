@@ -1,0 +1,284 @@
+/**
+ * `npm run bench -- backend [--quick] [--sizes 256,320] [--threads 1,2] [--batch 8] [--steps 5]`
+ *
+ * Training speed and memory of the detector (scale n, BatchNorm) on the wasm backend, the cpu
+ * backend at a tiny size for reference, and a PyTorch reference of the same network
+ * (bench/reference/yolo_train_bench.py, when /usr/bin/python3 has torch), side by side.
+ *
+ * One step = forward (training mode) + loss mean(box^2) + mean(cls^2) + gradients of every
+ * trainable variable; no optimizer update, on both sides. Each configuration runs in its own
+ * process (wasm threads are fixed per process, and peak RSS is per process).
+ *
+ * - images/s: batch / median seconds per step (after warm-up steps).
+ * - GFLOP/s: 3 x forward FLOPs (describeModel) x images/s; backward counted as twice forward.
+ * - bytes/image: slope of a least-squares line over several batch sizes, of (wasm) the peak of
+ *   live tensor bytes during one step (tf.profile's peakBytes) and, for both, the process's
+ *   peak RSS. The slope removes weights, runtime and code.
+ * - top kernels: one profiled wasm step, time per kernel name. Composite kernels
+ *   (Conv2DBackpropInput/Filter, written as convs on wasm) include their inner Conv2D and
+ *   Transpose, which are also listed on their own.
+ *
+ * Prints a table and writes bench/results/backend.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ModelSpec } from '../electron/shared/schemas/model';
+
+const SELF = fileURLToPath(import.meta.url);
+const NUM_CLASSES = 4;
+
+interface ChildArgs {
+  backend: 'wasm' | 'cpu';
+  threads: number;
+  imgsz: number;
+  batch: number;
+  steps: number;
+  warmup: number;
+  profile: boolean;
+}
+
+interface ChildResult {
+  secondsPerStep: number;
+  peakTensorBytes: number;
+  maxRssBytes: number;
+  threads: number;
+  topKernels?: Array<{ name: string; ms: number; share: number }>;
+}
+
+function spec(imgsz: number): ModelSpec {
+  return { scale: 'n', imgsz, numClasses: NUM_CLASSES, norm: 'batch' };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs in the child process: one configuration, one JSON line on stdout. */
+async function child(a: ChildArgs): Promise<void> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../electron/engine/backend/index');
+  const { createDetector } = await import('../electron/engine/model/index');
+  const report = await initBackend({ force: a.backend, threads: a.threads });
+  const det = createDetector(spec(a.imgsz), { seed: 1 });
+  const { weights, norms, biases } = det.trainableVariables();
+  const vars = [...weights, ...norms, ...biases];
+  const images = tf.randomUniform([a.batch, a.imgsz, a.imgsz, 3]) as import('@tensorflow/tfjs-core').Tensor4D;
+  const step = () =>
+    tf.tidy(() => {
+      const { value } = tf.variableGrads(() => {
+        const o = det.forward(images, true);
+        return tf.add(tf.mean(tf.square(o.box)), tf.mean(tf.square(o.cls))) as import('@tensorflow/tfjs-core').Scalar;
+      }, vars);
+      // A sync point: the step is done when its loss is on the host.
+      value.dataSync();
+    });
+  const times: number[] = [];
+  for (let i = 0; i < a.warmup + a.steps; i++) {
+    const t0 = performance.now();
+    step();
+    if (i >= a.warmup) times.push((performance.now() - t0) / 1000);
+  }
+  const prof = await tf.profile(step);
+  const res: ChildResult = {
+    secondsPerStep: times.length ? median(times) : NaN,
+    peakTensorBytes: prof.peakBytes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    threads: report.threads,
+  };
+  if (a.profile) {
+    const byName = new Map<string, number>();
+    for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+    const total = [...byName.values()].reduce((x, y) => x + y, 0);
+    res.topKernels = [...byName.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 12)
+      .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((1000 * ms) / total) / 10 }));
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(res)}\n`);
+  process.exit(0);
+}
+
+function runChild(a: ChildArgs, timeoutMs: number): ChildResult | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(a)], { encoding: 'utf8', timeout: timeoutMs });
+  const line = r.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 400)}` };
+  return JSON.parse(line.slice(7)) as ChildResult;
+}
+
+interface TorchResult {
+  secondsPerStep: number;
+  maxRssBytes: number;
+  torch: string;
+  threads: number;
+  params: number;
+}
+
+function torchAvailable(): string | null {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function runTorch(archFile: string, imgsz: number, batch: number, threads: number, steps: number, warmup: number, timeoutMs: number): TorchResult | { error: string } {
+  const script = join(fileURLToPath(new URL('.', import.meta.url)), 'reference', 'yolo_train_bench.py');
+  const args = [script, '--arch', archFile, '--batch', String(batch), '--imgsz', String(imgsz), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)];
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: timeoutMs });
+  const line = r.stdout?.split('\n').find((l) => l.startsWith('{'));
+  if (!line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').slice(-400)}` };
+  return JSON.parse(line) as TorchResult;
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
+}
+
+const isErr = (x: object): x is { error: string } => 'error' in x;
+const mib = (b: number) => (Number.isFinite(b) ? `${(b / 2 ** 20).toFixed(0)} MiB` : '-');
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      threads: { type: 'string' },
+      batch: { type: 'string' },
+      steps: { type: 'string' },
+      'mem-batches': { type: 'string' },
+      'no-torch': { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+  });
+  if (values.child) return child(JSON.parse(values.child) as ChildArgs);
+
+  const quick = values.quick;
+  const sizes = (values.sizes ?? (quick ? '256' : '256,320')).split(',').map(Number);
+  const threadList = (values.threads ?? '1,2').split(',').map(Number);
+  const batch = Number(values.batch ?? 8);
+  const steps = Number(values.steps ?? (quick ? 2 : 5));
+  const warmup = 1;
+  const memBatches = (values['mem-batches'] ?? (quick ? '2,4' : '2,4')).split(',').map(Number);
+  const timeout = 20 * 60_000;
+  const { describeModel, resolveArchitecture } = await import('../electron/engine/model/index');
+
+  const torchVersion = values['no-torch'] ? null : torchAvailable();
+  const tmp = mkdtempSync(join(tmpdir(), 'kestrel-bench-'));
+  const rows: Array<Record<string, unknown>> = [];
+  let topKernels: ChildResult['topKernels'];
+  console.log(`backend bench: scale n, batch ${batch}, sizes ${sizes.join('/')}, threads ${threadList.join('/')}, ${steps} timed steps (median)${quick ? ', quick' : ''}`);
+  console.log(torchVersion ? `PyTorch reference: torch ${torchVersion}` : 'PyTorch reference: /usr/bin/python3 has no torch; skipped');
+
+  try {
+    for (const imgsz of sizes) {
+      const fig = describeModel(spec(imgsz));
+      const trainFlops = 3 * fig.forwardFlopsPerImage;
+      const archFile = join(tmp, `arch-${imgsz}.json`);
+      writeFileSync(archFile, JSON.stringify(resolveArchitecture(spec(imgsz))));
+      // Memory: one process per batch size (peak RSS is per process), single thread.
+      const wasmMem: Array<{ batch: number; tensor: number; rss: number }> = [];
+      const torchMem: Array<{ batch: number; rss: number }> = [];
+      for (const b of memBatches) {
+        const r = runChild({ backend: 'wasm', threads: 1, imgsz, batch: b, steps: 0, warmup: 1, profile: false }, timeout);
+        if (!isErr(r)) wasmMem.push({ batch: b, tensor: r.peakTensorBytes, rss: r.maxRssBytes });
+        else console.log(`  wasm memory run b${b} failed: ${r.error}`);
+        if (torchVersion) {
+          const t = runTorch(archFile, imgsz, b, 1, 1, 0, timeout);
+          if (!isErr(t)) torchMem.push({ batch: b, rss: t.maxRssBytes });
+        }
+      }
+      for (const threads of threadList) {
+        const w = runChild({ backend: 'wasm', threads, imgsz, batch, steps, warmup, profile: threads === threadList[0] && imgsz === sizes[0] }, timeout);
+        const t = torchVersion ? runTorch(archFile, imgsz, batch, threads, steps, warmup, timeout) : null;
+        const wIps = isErr(w) ? NaN : batch / w.secondsPerStep;
+        const tIps = t && !isErr(t) ? batch / t.secondsPerStep : NaN;
+        if (!isErr(w) && w.topKernels) topKernels = w.topKernels;
+        if (!isErr(w)) {
+          wasmMem.push({ batch, tensor: w.peakTensorBytes, rss: w.maxRssBytes });
+        }
+        if (t && !isErr(t)) torchMem.push({ batch, rss: t.maxRssBytes });
+        const wm = wasmMem.filter((m, i, all) => all.findIndex((o) => o.batch === m.batch) === i);
+        const tm = torchMem.filter((m, i, all) => all.findIndex((o) => o.batch === m.batch) === i);
+        const wasmTensorPerImage = wm.length > 1 ? slope(wm.map((m) => m.batch), wm.map((m) => m.tensor)) : NaN;
+        const wasmRssPerImage = wm.length > 1 ? slope(wm.map((m) => m.batch), wm.map((m) => m.rss)) : NaN;
+        const torchRssPerImage = tm.length > 1 ? slope(tm.map((m) => m.batch), tm.map((m) => m.rss)) : NaN;
+        rows.push({
+          imgsz,
+          batch,
+          threads,
+          wasmThreadsActual: isErr(w) ? null : w.threads,
+          wasmImagesPerSecond: wIps,
+          wasmGflops: (wIps * trainFlops) / 1e9,
+          torchImagesPerSecond: tIps,
+          torchGflops: (tIps * trainFlops) / 1e9,
+          ratio: wIps / tIps,
+          wasmTensorBytesPerImage: wasmTensorPerImage,
+          wasmRssBytesPerImage: wasmRssPerImage,
+          torchRssBytesPerImage: torchRssPerImage,
+          memoryRatio: wasmRssPerImage / torchRssPerImage,
+          wasmError: isErr(w) ? w.error : undefined,
+          torchError: t && isErr(t) ? t.error : undefined,
+        });
+      }
+    }
+    // The cpu backend at a tiny size, for reference (pure JS: about 2 minutes per 256 px image).
+    const cpuSize = 64;
+    const c = runChild({ backend: 'cpu', threads: 1, imgsz: cpuSize, batch: 2, steps: 1, warmup: 0, profile: false }, timeout);
+    const cpuIps = isErr(c) ? NaN : 2 / c.secondsPerStep;
+    const cpuFlops = 3 * describeModel(spec(cpuSize)).forwardFlopsPerImage;
+
+    console.log('');
+    console.log('size batch thr | wasm img/s GFLOP/s | torch img/s GFLOP/s | wasm/torch | wasm tensors/img  wasm RSS/img  torch RSS/img  RSS ratio');
+    for (const r of rows) {
+      const n = (k: string) => r[k] as number;
+      console.log(
+        `${String(r.imgsz).padStart(4)} ${String(r.batch).padStart(5)} ${String(r.threads).padStart(3)} | ` +
+          `${fmt(n('wasmImagesPerSecond')).padStart(10)} ${fmt(n('wasmGflops'), 1).padStart(7)} | ` +
+          `${fmt(n('torchImagesPerSecond')).padStart(11)} ${fmt(n('torchGflops'), 1).padStart(7)} | ` +
+          `${fmt(n('ratio')).padStart(10)} | ${mib(n('wasmTensorBytesPerImage')).padStart(16)} ${mib(n('wasmRssBytesPerImage')).padStart(13)} ` +
+          `${mib(n('torchRssBytesPerImage')).padStart(14)} ${fmt(n('memoryRatio')).padStart(10)}`,
+      );
+      if (r.wasmError) console.log(`   wasm failed: ${String(r.wasmError)}`);
+      if (r.torchError) console.log(`   torch failed: ${String(r.torchError)}`);
+    }
+    console.log(`cpu backend, ${cpuSize} px, batch 2: ${fmt(cpuIps, 3)} img/s, ${fmt((cpuIps * cpuFlops) / 1e9, 2)} GFLOP/s${isErr(c) ? ` (failed: ${c.error})` : ''}`);
+    if (topKernels) {
+      console.log(`\ntop kernels of one wasm step (size ${sizes[0]}, batch ${batch}, ${threadList[0]} thread):`);
+      for (const k of topKernels) console.log(`  ${k.name.padEnd(28)} ${String(k.ms).padStart(7)} ms  ${k.share}%`);
+    }
+    const out = {
+      date: new Date().toISOString(),
+      quick,
+      model: { scale: 'n', numClasses: NUM_CLASSES, norm: 'batch' },
+      step: 'forward(training) + mean(box^2)+mean(cls^2) + gradients of all trainable variables; no optimizer update',
+      flops: '3 x forward FLOPs per image (describeModel)',
+      memory: 'slope over batch sizes of: peak live tensor bytes during one step (tf.profile, wasm) and process peak RSS (both)',
+      torch: torchVersion,
+      rows,
+      cpu: { imgsz: cpuSize, batch: 2, imagesPerSecond: cpuIps, gflops: (cpuIps * cpuFlops) / 1e9, error: isErr(c) ? c.error : undefined },
+      topKernels,
+    };
+    const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'backend.json'), `${JSON.stringify(out, null, 2)}\n`);
+    console.log('\nwrote bench/results/backend.json');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// Builds the four parts into out/: main (+ the training process entry), preload, renderer.
+// Dependencies stay external in main (node_modules ships with the app: sharp and tfjs carry
+// native and wasm files), while the sandboxed preload is one self-contained CommonJS file.
+const root = import.meta.dirname;
+// Process entries of electron/worker (training, memory probing), built next to main's index.js.
+const workerEntries = Object.fromEntries(
+  ['trainer-entry', 'probe-entry']
+    .map((name) => [name, resolve(root, `electron/worker/${name}.ts`)] as const)
+    .filter(([, file]) => existsSync(file)),
+);
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      externalizeDeps: true,
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'electron/main/index.ts'),
+          // The training process runs out/main/trainer-entry.js in an Electron utilityProcess.
+          ...workerEntries,
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(root, 'electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    base: './',
+    plugins: [svelte()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: true,
+      // No inline scripts or styles: the CSP allows only the app's own files.
+      assetsInlineLimit: 0,
+      rollupOptions: { input: resolve(root, 'renderer/index.html') },
+    },
+  },
+});

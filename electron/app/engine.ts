@@ -1,0 +1,63 @@
+import { KestrelError } from '../shared/errors';
+import type { Dataset, DatasetSummary } from '../shared/schemas/dataset';
+import type { HardwareProfile } from '../shared/schemas/hardware';
+import type { ModelSpec } from '../shared/schemas/model';
+import type { DatasetReport } from '../shared/schemas/dataset-report';
+import type { PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
+
+/**
+ * The engine functions the app handlers call. An interface (rather than direct imports in
+ * every handler) so that each engine module loads only when first used: a machine where one
+ * part fails to load (say tfjs bindings) still runs the rest of the app.
+ */
+export interface EnginePort {
+  probeHardware(): Promise<HardwareProfile>;
+  importDataset(path: string): Promise<Dataset>;
+  checkDataset(path: string, opts: { imgsz?: number }): Promise<DatasetReport>;
+  summarizeDataset(ds: Dataset): Promise<DatasetSummary>;
+  generateDemoDataset(dir: string): Promise<unknown>;
+  planTraining(hw: HardwareProfile, model: Pick<ModelSpec, 'scale' | 'imgsz' | 'numClasses'>, summary: DatasetSummary, overrides: PlanOverrides): Promise<TrainingPlan>;
+  /** The plan's LR schedule sampled for a chart (about `points` optimizer steps). */
+  lrCurve(plan: TrainingPlan, points: number): Promise<{ step: number[]; lr: number[] }>;
+}
+
+async function load<T>(what: string, importer: () => Promise<T>): Promise<T> {
+  try {
+    return await importer();
+  } catch (err) {
+    throw new KestrelError('APP_ENGINE_MISSING', `Kestrel's ${what} module could not be loaded (${(err as Error).message}). Reinstall Kestrel.`);
+  }
+}
+
+/** The real engine, loaded module by module on first use. */
+export const realEngine: EnginePort = {
+  async probeHardware() {
+    const m = await load('hardware', () => import('../engine/hardware/index'));
+    return m.probeHardware();
+  },
+  async importDataset(path) {
+    const m = await load('dataset', () => import('../engine/data/import/index'));
+    return m.importDataset(path);
+  },
+  async checkDataset(path, opts) {
+    const m = await load('dataset', () => import('../engine/data/check/index'));
+    return m.checkDataset(path, opts);
+  },
+  async summarizeDataset(ds) {
+    const m = await load('dataset', () => import('../engine/data/summary'));
+    return m.summarizeDataset(ds);
+  },
+  async generateDemoDataset(dir) {
+    const m = await load('dataset', () => import('../engine/data/demo/index'));
+    return m.generateDemoDataset(dir);
+  },
+  async planTraining(hw, model, summary, overrides) {
+    const m = await load('planner', () => import('../engine/plan/index'));
+    return m.planTraining(hw, model, summary, overrides);
+  },
+  async lrCurve(plan, points) {
+    const m = await load('planner', () => import('../engine/plan/index'));
+    const samples = m.sampleSchedule(plan.schedule, points);
+    return { step: samples.map((p) => p.step), lr: samples.map((p) => p.lr) };
+  },
+};

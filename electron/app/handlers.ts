@@ -1,0 +1,264 @@
+import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { KestrelError } from '../shared/errors';
+import type { Handlers, ParsedReq, Res } from '../shared/ipc-contract';
+import type { Dataset, DatasetSummary, ImageRecord } from '../shared/schemas/dataset';
+import { EvaluationResultSchema } from '../shared/schemas/evaluation';
+import type { HardwareProfile } from '../shared/schemas/hardware';
+import { ResultsResponseSchema, ValPredictionsFileSchema, type GalleryItem } from '../shared/schemas/ipc/results';
+import type { EnginePort } from './engine';
+import type { AppHost } from './host';
+import { recommendModel } from './recommend';
+import { listRuns, newRunId, openRun, readJob, RUN_FILES, runDirOf } from './runs';
+import type { SettingsStore } from './settings';
+import type { TrainingSupervisor } from './supervisor';
+import { makeThumb, scaleBox } from './thumbs';
+import { confidenceSweep, matchImage } from '../shared/match';
+
+/** Everything the handlers work with; built once by main (or by the test bridge). */
+export interface AppContext {
+  engine: EnginePort;
+  host: AppHost;
+  settings: SettingsStore;
+  supervisor: TrainingSupervisor;
+}
+
+/** Points of the LR chart. */
+const LR_POINTS = 200;
+/** Images shown in the results gallery. */
+const GALLERY_SIZE = 24;
+/** Confidence the gallery ranks misses and false alarms at (the display threshold). */
+const DISPLAY_CONF = 0.25;
+/** Confidences of the slider: 0.05 to 0.95 in steps of 0.05. */
+const SWEEP_CONFS = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
+
+/** The runs folder: the setting, or `<user data>/runs`. */
+export function runsDirOf(ctx: AppContext): string {
+  return ctx.settings.get().runsDir ?? join(ctx.host.userDataDir, 'runs');
+}
+
+/** The demo dataset's folder, inside the user-data folder. */
+export function demoDirOf(ctx: AppContext): string {
+  return join(ctx.host.userDataDir, 'demo-dataset');
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(resolve(parent), resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Builds the handler of every channel. Imports of a dataset are cached per path (the
+ * samples, the plan and the run all need the same one), the hardware profile once per start.
+ */
+export function createHandlers(ctx: AppContext): Handlers {
+  let hardware: Promise<HardwareProfile> | null = null;
+  const datasets = new Map<string, Promise<{ ds: Dataset; summary: DatasetSummary }>>();
+
+  const probe = (refresh: boolean): Promise<HardwareProfile> => {
+    if (!hardware || refresh) {
+      hardware = ctx.engine.probeHardware();
+      hardware.catch(() => (hardware = null));
+    }
+    return hardware;
+  };
+  const dataset = (path: string): Promise<{ ds: Dataset; summary: DatasetSummary }> => {
+    let p = datasets.get(path);
+    if (!p) {
+      p = (async () => {
+        const ds = await ctx.engine.importDataset(path);
+        return { ds, summary: await ctx.engine.summarizeDataset(ds) };
+      })();
+      p.catch(() => datasets.delete(path));
+      if (datasets.size >= 4) datasets.delete(datasets.keys().next().value as string);
+      datasets.set(path, p);
+    }
+    return p;
+  };
+
+  const handlers: Handlers = {
+    async 'app:info'() {
+      return { version: ctx.host.version, platform: process.platform, runsDir: runsDirOf(ctx), userDataDir: ctx.host.userDataDir };
+    },
+    async 'hardware:probe'(req) {
+      return probe(req.refresh);
+    },
+    async 'dataset:check'(req) {
+      datasets.delete(req.path); // The engineer may have fixed files since: check afresh.
+      const report = await ctx.engine.checkDataset(req.path, req.imgsz === undefined ? {} : { imgsz: req.imgsz });
+      await ctx.settings.addRecent(req.path);
+      return report;
+    },
+    async 'dataset:samples'(req) {
+      const { ds } = await dataset(req.path);
+      const images = ds.splits[req.split];
+      const page = images.slice(req.offset, req.offset + req.limit);
+      const samples = await Promise.all(page.map((img) => sampleOf(ds, img, req.split, req.size)));
+      return { classNames: ds.classNames, total: images.length, samples: samples.filter((s) => s !== null) };
+    },
+    async 'dataset:demo'() {
+      const dir = demoDirOf(ctx);
+      const ready = await stat(join(dir, 'data.yaml')).then(
+        () => true,
+        () => false,
+      );
+      if (!ready) await ctx.engine.generateDemoDataset(dir);
+      return { path: dir };
+    },
+    async 'plan:create'(req) {
+      const [hw, { summary }] = await Promise.all([probe(false), dataset(req.datasetPath)]);
+      const recommendation = recommendModel(hw, summary);
+      const spec = { scale: req.model.scale, imgsz: req.model.imgsz, numClasses: Math.max(1, summary.classNames.length) };
+      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides);
+      const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
+      return { plan, lrCurve, summary, recommendation };
+    },
+    async 'train:start'(req) {
+      await dataset(req.datasetPath); // Fail here, with the dataset's own message, not in the child.
+      const runsDir = runsDirOf(ctx);
+      const runId = req.name ?? newRunId(req.model.scale, req.model.imgsz);
+      const runDir = runDirOf(runsDir, runId);
+      if (await stat(runDir).then(() => true, () => false)) {
+        throw new KestrelError('APP_RUN_EXISTS', `A run named "${runId}" already exists. Pick another name.`);
+      }
+      await ctx.settings.set({ lastModel: req.model });
+      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false });
+      return { runId, runDir };
+    },
+    async 'train:resume'(req) {
+      const runDir = runDirOf(runsDirOf(ctx), req.runId);
+      const job = await readJob(runDir);
+      const hasLast = await stat(join(runDir, RUN_FILES.last)).then(() => true, () => false);
+      if (!job || !hasLast) throw new KestrelError('APP_RUN_NOT_RESUMABLE', `Run "${req.runId}" has no checkpoint to resume from. Start a new run.`);
+      await ctx.supervisor.start(req.runId, { ...job, runDir, resume: true });
+      return { runId: req.runId, runDir };
+    },
+    async 'train:stop'(req) {
+      return { stopping: ctx.supervisor.stop(req.runId) };
+    },
+    async 'train:status'() {
+      return { active: ctx.supervisor.status() };
+    },
+    async 'runs:list'() {
+      const runsDir = runsDirOf(ctx);
+      return { runsDir, runs: await listRuns(runsDir, ctx.supervisor.activeRunId) };
+    },
+    async 'runs:open'(req) {
+      return openRun(runsDirOf(ctx), req.runId, ctx.supervisor.activeRunId);
+    },
+    async 'results:get'(req) {
+      return readResults(runDirOf(runsDirOf(ctx), req.runId), req.runId);
+    },
+    async 'model:export'(req) {
+      const runDir = runDirOf(runsDirOf(ctx), req.runId);
+      const src = await firstExisting([join(runDir, RUN_FILES.best), join(runDir, RUN_FILES.last)]);
+      if (!src) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
+      const dest = join(resolve(req.destDir), `${req.runId}-model`);
+      await mkdir(dest, { recursive: true });
+      await cp(src, dest, { recursive: true, force: true });
+      return { path: dest, files: (await readdir(dest)).sort() };
+    },
+    async 'dialog:openFolder'(req) {
+      return { path: await ctx.host.openFolderDialog(req) };
+    },
+    async 'dialog:openFile'(req) {
+      return { path: await ctx.host.openFileDialog(req) };
+    },
+    async 'settings:get'() {
+      return ctx.settings.get();
+    },
+    async 'settings:set'(req) {
+      return ctx.settings.set(req);
+    },
+    async 'shell:openPath'(req: ParsedReq<'shell:openPath'>) {
+      const target = resolve(req.path);
+      const allowed = [runsDirOf(ctx), demoDirOf(ctx), ...ctx.settings.get().recentProjects.map((r) => r.path)];
+      if (!allowed.some((root) => isInside(target, root))) {
+        throw new KestrelError('APP_PATH_NOT_ALLOWED', 'Kestrel opens only its run folders and the datasets you picked.');
+      }
+      await ctx.host.openPath(target);
+      return { ok: true as const };
+    },
+  };
+  return handlers;
+}
+
+async function sampleOf(ds: Dataset, img: ImageRecord, split: 'train' | 'val' | 'test', size: number) {
+  try {
+    const t = await makeThumb(img.file, size, img.width);
+    const rel = relative(ds.root, img.file);
+    return {
+      id: img.id,
+      split,
+      file: rel.startsWith('..') ? img.file : rel.split(sep).join('/'),
+      width: img.width,
+      height: img.height,
+      thumbWidth: t.width,
+      thumbHeight: t.height,
+      thumbUrl: t.url,
+      boxes: img.boxes.map((b) => scaleBox(b, t.scale)),
+    };
+  } catch (_err) {
+    return null; // An image the check reports as unreadable: it has no thumbnail.
+  }
+}
+
+async function firstExisting(paths: string[]): Promise<string | null> {
+  for (const p of paths) {
+    if (await stat(p).then(() => true, () => false)) return p;
+  }
+  return null;
+}
+
+async function readJsonOrNull(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (_err) {
+    return null;
+  }
+}
+
+/**
+ * A run's results: the evaluation from results.json (at its top or under `evaluation`), and a
+ * gallery from val-predictions.json, images with the most misses and false alarms first.
+ */
+export async function readResults(runDir: string, runId: string): Promise<Res<'results:get'>> {
+  const raw = (await readJsonOrNull(join(runDir, RUN_FILES.results))) as Record<string, unknown> | null;
+  const candidate = raw && typeof raw === 'object' ? (raw['evaluation'] ?? raw['final'] ?? raw) : null;
+  const evaluation = EvaluationResultSchema.safeParse(candidate);
+  const preds = ValPredictionsFileSchema.safeParse(await readJsonOrNull(join(runDir, RUN_FILES.valPredictions)));
+  const classNames = evaluation.success ? evaluation.data.perClass.map((c) => c.name) : preds.success ? preds.data.classNames : [];
+  let gallery: GalleryItem[] = [];
+  if (preds.success) {
+    const ranked = preds.data.images
+      .map((img) => {
+        const m = matchImage(img.truths, img.detections, DISPLAY_CONF);
+        return { img, errors: m.fp + m.fn };
+      })
+      .sort((a, b) => b.errors - a.errors)
+      .slice(0, GALLERY_SIZE);
+    const items = await Promise.all(
+      ranked.map(async ({ img }) => {
+        try {
+          const t = await makeThumb(img.file, 256, img.width);
+          return {
+            file: img.file,
+            width: img.width,
+            height: img.height,
+            thumbWidth: t.width,
+            thumbHeight: t.height,
+            thumbUrl: t.url,
+            truths: img.truths.map((b) => scaleBox(b, t.scale)),
+            detections: img.detections.map((d) => scaleBox(d, t.scale)),
+          };
+        } catch (_err) {
+          return null;
+        }
+      }),
+    );
+    gallery = items.filter((i) => i !== null);
+  }
+  const sweep = preds.success ? confidenceSweep(preds.data.images, SWEEP_CONFS) : null;
+  return ResultsResponseSchema.parse({ runId, classNames, evaluation: evaluation.success ? evaluation.data : null, gallery, confidenceSweep: sweep });
+}
+

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { KestrelError } from '../../shared/errors';
+import { reason } from '../../shared/reason';
+import { ModelSpecSchema } from '../../shared/schemas/model';
+import { EpochMetricsSchema } from '../../shared/schemas/events';
+import { recoverDirSwap, replaceDirAtomic } from './atomic';
+import { readTensorBundle, toTensors, writeTensorBundle } from './tensors';
+
+/**
+ * Checkpoints of a run. Each is a folder replaced atomically as a whole (weights/last,
+ * weights/best), so a crash at any moment leaves the previous checkpoint loadable:
+ *   model.json + model.bin     the EMA weights (what validation, `kestrel val` and export use)
+ *   meta.json                  network spec, class names, input size, epoch, metrics
+ *   train.json + train.bin     (last only) raw weights, optimizer slots, and the loop position
+ */
+
+/** What a saved model is: enough to rebuild the network and name its outputs. */
+export const ModelMetaSchema = z.object({
+  format: z.literal('kestrel-detector'),
+  version: z.literal(1),
+  spec: ModelSpecSchema,
+  classNames: z.array(z.string()),
+  imgsz: z.number().int().positive(),
+  epoch: z.number().int().nonnegative(),
+  step: z.number().int().nonnegative(),
+  metrics: EpochMetricsSchema.nullable(),
+  savedAt: z.string(),
+});
+export type ModelMeta = z.infer<typeof ModelMetaSchema>;
+
+/**
+ * Where the loop stands, saved with `last`: everything resume needs besides the tensors.
+ * The data order and augmentation are pure functions of (seed, epoch, position), so the
+ * position is the RNG state.
+ */
+export const TrainStateSchema = z.object({
+  version: z.literal(1),
+  /** Epoch in progress (0-based) ... */
+  epoch: z.number().int().nonnegative(),
+  /** ... and the next micro-batch of it to run (at the layout below); 0 at an epoch start. */
+  batchInEpoch: z.number().int().nonnegative(),
+  /** Optimizer updates done since the run began (the schedule's position). */
+  step: z.number().int().nonnegative(),
+  optimizer: z.enum(['sgd', 'adamw']),
+  optimizerStep: z.number().int().nonnegative(),
+  emaUpdates: z.number().int().nonnegative(),
+  layout: z.object({ perDeviceBatch: z.number().int().positive(), accumulation: z.number().int().positive() }),
+  /** Multiplier of the planned LR (below 1 after a NaN recovery). */
+  lrFactor: z.number().positive(),
+  seed: z.number().int().nonnegative(),
+  best: z.object({ fitness: z.number(), epoch: z.number().int().nonnegative(), metrics: EpochMetricsSchema }).nullable(),
+  /** Epochs since the fitness last improved (early stopping). */
+  staleEpochs: z.number().int().nonnegative(),
+  /** Training loss sums of the epoch in progress, so a resumed epoch reports the same mean. */
+  epochLoss: z.object({ total: z.number(), box: z.number(), cls: z.number(), dfl: z.number(), batches: z.number().int().nonnegative() }),
+  imagesSeen: z.number().int().nonnegative(),
+  /** Training time before this checkpoint, for throughput and ETA after a resume. */
+  elapsedMs: z.number().nonnegative(),
+  savedAt: z.string(),
+});
+export type TrainState = z.infer<typeof TrainStateSchema>;
+
+/** Tensors of a checkpoint by role. */
+export interface CheckpointTensors {
+  /** EMA weights and buffers (the model). */
+  ema: Map<string, tf.Tensor>;
+  /** Raw (optimized) weights and buffers; `last` only. */
+  raw?: Map<string, tf.Tensor>;
+  /** Optimizer slots "<param>/<slot>"; `last` only. */
+  optimizer?: Record<string, tf.Tensor>;
+}
+
+/** Writes a checkpoint folder atomically (meta, EMA model, and the training state when given). */
+export async function saveCheckpoint(dir: string, meta: ModelMeta, tensors: CheckpointTensors, state?: TrainState): Promise<void> {
+  await replaceDirAtomic(dir, async (tmp) => {
+    await writeTensorBundle(tmp, 'model', tensors.ema);
+    if (state && tensors.raw && tensors.optimizer) {
+      const train: Array<[string, tf.Tensor]> = [
+        ...[...tensors.raw].map(([n, t]): [string, tf.Tensor] => [`raw/${n}`, t]),
+        ...Object.entries(tensors.optimizer).map(([n, t]): [string, tf.Tensor] => [`opt/${n}`, t]),
+      ];
+      await writeTensorBundle(tmp, 'train', train);
+      await writeFile(join(tmp, 'train-state.json'), JSON.stringify(state, null, 1));
+    }
+    // meta.json last: a folder with meta.json is complete.
+    await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta, null, 1));
+  });
+}
+
+/** True when `dir` holds a complete checkpoint (after undoing a torn folder swap). */
+export async function hasCheckpoint(dir: string): Promise<boolean> {
+  await recoverDirSwap(dir);
+  return stat(join(dir, 'meta.json')).then(
+    () => true,
+    () => false,
+  );
+}
+
+function unreadable(path: string, err: unknown): KestrelError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new KestrelError('TRAIN_CHECKPOINT_UNREADABLE', reason('TRAIN_CHECKPOINT_UNREADABLE', { path, detail }).message, { path });
+}
+
+/** Reads a checkpoint's meta and EMA model tensors (caller disposes the tensors). */
+export async function loadModelCheckpoint(dir: string): Promise<{ meta: ModelMeta; ema: Map<string, tf.Tensor> }> {
+  await recoverDirSwap(dir);
+  try {
+    const meta = ModelMetaSchema.parse(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')));
+    const ema = toTensors(await readTensorBundle(dir, 'model'));
+    return { meta, ema };
+  } catch (err) {
+    throw unreadable(dir, err);
+  }
+}
+
+/** Reads a full `last` checkpoint: meta, EMA, raw weights, optimizer slots and loop state (caller disposes). */
+export async function loadTrainCheckpoint(
+  dir: string,
+): Promise<{ meta: ModelMeta; state: TrainState; ema: Map<string, tf.Tensor>; raw: Map<string, tf.Tensor>; optimizer: Record<string, tf.Tensor> }> {
+  const { meta, ema } = await loadModelCheckpoint(dir);
+  try {
+    const state = TrainStateSchema.parse(JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8')));
+    const bundle = await readTensorBundle(dir, 'train');
+    const raw = new Map<string, tf.Tensor>();
+    const optimizer: Record<string, tf.Tensor> = {};
+    for (const [name, v] of bundle) {
+      const t = tf.tensor(v.values, v.shape, 'float32');
+      if (name.startsWith('raw/')) raw.set(name.slice(4), t);
+      else if (name.startsWith('opt/')) optimizer[name.slice(4)] = t;
+      else t.dispose();
+    }
+    return { meta, state, ema, raw, optimizer };
+  } catch (err) {
+    tf.dispose([...ema.values()]);
+    throw unreadable(dir, err);
+  }
+}

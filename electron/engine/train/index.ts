@@ -1,0 +1,434 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '../tf-gradients';
+import { mkdir, readFile } from 'node:fs/promises';
+import { KestrelError, toErrorInfo } from '../../shared/errors';
+import { reason, type Reason } from '../../shared/reason';
+import type { EvaluationResult } from '../../shared/schemas/evaluation';
+import type { TrainingEvent } from '../../shared/schemas/events';
+import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
+import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
+import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
+import { BACKEND_ORDER, initBackend, type BackendReport } from '../backend/index';
+import { importDataset } from '../data/import/index';
+import { saveSplit, splitDataset } from '../data/split';
+import { probeHardware } from '../hardware/index';
+import { describeModel } from '../model/describe';
+import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
+import { planTraining } from '../plan/plan';
+import { hasCheckpoint, loadTrainCheckpoint } from '../runs/checkpoint';
+import { writeJsonAtomic } from '../runs/atomic';
+import { runPaths, type RunPaths } from '../runs/run-dir';
+import { defaultCalibrationFile, readCalibrations, storeCalibration } from './calibrations';
+import { createEventSink, type EventSink } from './events';
+import { resolveFaults } from './faults';
+import { defaultValEvery, halveLayout } from './fitness';
+import { fitMemoryLine, probeBatches } from './memory-probe';
+import { runMemoryProbe } from './probe-child';
+import { initialState, NAN_STREAK_LIMIT, NanStreak, runSession, type SessionContext, type SessionStart, type StepRecord } from './session';
+
+export type { StepRecord } from './session';
+export { fitness, halveLayout, validationDue } from './fitness';
+
+/** Callbacks of a training run. */
+export interface TrainOptions {
+  /** Aborting saves a checkpoint at the next optimizer-step boundary and ends the run ('stopped'). */
+  signal?: AbortSignal;
+  /** Every event of the run, in order (batch-end for every micro-batch; sinks thin them). */
+  onEvent?: (event: TrainingEvent) => void;
+  /** After every optimizer update: the hyper-parameters it used (tests and benchmarks). */
+  onStep?: (step: StepRecord) => void;
+}
+
+/** What a finished run reports (also written to results.json). */
+export interface TrainResult {
+  status: 'completed' | 'stopped' | 'early-stopped';
+  runDir: string;
+  epochsRun: number;
+  /** Optimizer steps done (the schedule position), over the whole run. */
+  steps: number;
+  best: { epoch: number; fitness: number; map50: number; map50_95: number } | null;
+  /** Evaluation of the best weights (null without validation images or before any validation). */
+  evaluation: EvaluationResult | null;
+  plan: TrainingPlan;
+  layout: { perDeviceBatch: number; accumulation: number };
+  recoveries: number;
+  timings: { totalMs: number; trainMs: number; valMs: number };
+  /** Training images per second in this process (loading and augmentation included, validation not). */
+  imagesPerSec: number;
+  /** Peak bytes measured on the first training step, and the plan's prediction at that batch. */
+  memory: { predictedBytes: number; measuredPeakBytes: number | null };
+}
+
+/** Most NaN recoveries (each halves the LR) before the run gives up. */
+const MAX_NAN_RECOVERIES = 3;
+
+/** Reads the config a run was started with (what `--resume` continues). */
+export async function readRunConfig(runDir: string): Promise<TrainConfig> {
+  const file = runPaths(runDir).config;
+  try {
+    return TrainConfigSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    throw new KestrelError('TRAIN_CONFIG_UNREADABLE', reason('TRAIN_CONFIG_UNREADABLE', { path: file, detail }).message, { path: file });
+  }
+}
+
+/**
+ * The hardware profile as the running backend sees it: backends better than the one that
+ * initialised here (forced, or failing their self-test) are marked unavailable, so the plan
+ * is made for the backend that actually trains.
+ */
+export function alignProfileToBackend(hw: HardwareProfile, report: Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason'>): HardwareProfile {
+  const rank = (id: BackendId) => BACKEND_ORDER.indexOf(id);
+  const backends = hw.backends.map((b) => {
+    if (b.id === report.id) {
+      const out = { ...b, available: true, reason: report.reason };
+      if (report.memoryLimitBytes !== undefined) out.memoryLimitBytes = report.memoryLimitBytes;
+      return out;
+    }
+    if (rank(b.id) < rank(report.id)) {
+      const why = report.passedOver.find((p) => p.id === b.id)?.reason ?? reason('BACKEND_NOT_TRIED', { backend: b.id, forced: report.id });
+      return { ...b, available: false, reason: why };
+    }
+    return b;
+  });
+  if (!backends.some((b) => b.id === report.id)) backends.push({ id: report.id, available: true, reason: report.reason });
+  return { ...hw, backends };
+}
+
+const mib = (b: number) => Math.round(b / 2 ** 20);
+
+/**
+ * Plans the run, measuring memory first when no calibration matches (in a child process, so a
+ * probe that runs out of memory kills only itself), then re-planning with the measurement.
+ */
+async function planWithCalibration(
+  cfg: TrainConfig,
+  hw: HardwareProfile,
+  numClasses: number,
+  trainImages: number,
+): Promise<{ plan: TrainingPlan; notes: Reason[]; probe: Record<string, unknown> | null }> {
+  const model = { scale: cfg.model.scale, imgsz: cfg.model.imgsz, numClasses };
+  const overrides = { ...cfg.overrides, epochs: cfg.epochs };
+  const file = cfg.calibrationFile ?? defaultCalibrationFile();
+  let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : await readCalibrations(file);
+  let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations });
+  const notes: Reason[] = [];
+  const needProbe = cfg.calibrate === 'force' || (cfg.calibrate === 'auto' && plan.memory.source === 'estimate');
+  if (!needProbe) {
+    if (plan.memory.source === 'calibration') {
+      notes.push(
+        reason('TRAIN_MEMORY_CALIBRATION_USED', {
+          measuredAt: plan.memory.calibratedAt ?? 'earlier',
+          fixedMiB: mib(plan.memory.fixedBytes),
+          perImageMiB: Number((plan.memory.perImageBytes / 2 ** 20).toFixed(1)),
+        }),
+      );
+    }
+    return { plan, notes, probe: null };
+  }
+  const spec = plan.modelSpec;
+  const batches = probeBatches(plan.perDeviceBatch);
+  const est = estimateMemoryLine(describeModel(spec), plan.optimizer, plan.backend);
+  try {
+    const points = await runMemoryProbe({ spec, optimizer: plan.optimizer, backend: plan.backend, batches, steps: 1 }, { timeoutMs: 300_000 });
+    const line = fitMemoryLine(points);
+    const cal: MemoryCalibration = {
+      key: { scale: spec.scale, imgsz: spec.imgsz, norm: spec.norm, backend: plan.backend, device: calibrationDeviceKey(plan.device), optimizer: plan.optimizer },
+      fixedBytes: line.fixedBytes,
+      perImageBytes: line.perImageBytes,
+      measuredAt: new Date().toISOString(),
+      points,
+    };
+    calibrations = await storeCalibration(file, cal).catch(() => [...calibrations, cal]);
+    const before = plan;
+    plan = planTraining(hw, model, { trainImages }, overrides, { calibrations });
+    notes.push(
+      reason('TRAIN_MEMORY_CALIBRATED', {
+        steps: points.length,
+        batches: batches.join(', '),
+        fixedMiB: mib(line.fixedBytes),
+        perImageMiB: Number((line.perImageBytes / 2 ** 20).toFixed(1)),
+        estFixedMiB: mib(est.fixedBytes),
+        estPerImageMiB: Number((est.perImageBytes / 2 ** 20).toFixed(1)),
+      }),
+    );
+    return {
+      plan,
+      notes,
+      probe: { points, fitted: line, estimate: { fixedBytes: est.fixedBytes, perImageBytes: est.perImageBytes }, batchBefore: before.perDeviceBatch, batchAfter: plan.perDeviceBatch },
+    };
+  } catch (err) {
+    notes.push(reason('TRAIN_MEMORY_PROBE_FAILED', { detail: err instanceof Error ? err.message : String(err) }));
+    return { plan, notes, probe: null };
+  }
+}
+
+/** Loads the dataset with the run's saved split (made and saved on the first start). */
+async function loadData(cfg: TrainConfig, paths: RunPaths) {
+  const imported = await importDataset(cfg.datasetPath);
+  const ds = splitDataset(imported, { seed: 0, savedSplitFile: paths.split });
+  if (ds.hasOwnValSplit || imported.splits.val.length > 0) {
+    // The source names its split: record it too, so the run folder says what it trained on.
+    saveSplit(paths.split, ds);
+  }
+  if (ds.splits.train.length === 0) throw new KestrelError('TRAIN_NO_TRAIN_IMAGES', reason('TRAIN_NO_TRAIN_IMAGES').message);
+  return ds;
+}
+
+/**
+ * Trains a detector as planned for this machine, writing the run folder (plan.json, config.json,
+ * split.json, metrics.csv, events.jsonl, weights/last and weights/best, results.json), and
+ * recovering from faults: an out-of-memory error restarts from the last checkpoint with the
+ * per-device batch halved and the accumulation doubled (same effective batch and LR); a streak
+ * of non-finite losses restarts it with a lower LR. With `config.resume` it continues the run
+ * in `config.runDir` from its last checkpoint (weights, optimizer, EMA, schedule position, data
+ * position, split). Runs in-process; the training process (electron/worker/trainer-entry.ts)
+ * calls it the same way.
+ */
+export async function train(input: TrainConfigInput, opts: TrainOptions = {}): Promise<TrainResult> {
+  const t0 = Date.now();
+  let cfg = TrainConfigSchema.parse(input);
+  const paths = runPaths(cfg.runDir);
+  await mkdir(paths.weights, { recursive: true });
+  const sink: EventSink = createEventSink(paths.events, opts.onEvent);
+  try {
+    if (cfg.resume) {
+      if (!(await hasCheckpoint(paths.last))) {
+        throw new KestrelError('TRAIN_NO_CHECKPOINT', reason('TRAIN_NO_CHECKPOINT', { runDir: paths.dir }).message, { runDir: paths.dir });
+      }
+      const saved = await readRunConfig(paths.dir);
+      // The run continues as configured; only how this process runs (faults, workers, backend) may differ.
+      cfg = {
+        ...saved,
+        runDir: cfg.runDir,
+        resume: true,
+        ...(input.faults ? { faults: cfg.faults } : {}),
+        ...(input.workers !== undefined ? { workers: cfg.workers } : {}),
+        ...(input.layout ? { layout: cfg.layout } : {}),
+      };
+    } else {
+      // Faults and a forced layout belong to this process, not to the run: a resume must not inherit them.
+      await writeJsonAtomic(paths.config, { ...cfg, resume: false, faults: undefined, layout: undefined });
+    }
+    const result = await runTraining(cfg, paths, sink, opts, t0);
+    sink.emit({
+      type: 'train-end',
+      t: Date.now(),
+      status: result.status,
+      epochsRun: result.epochsRun,
+      best: result.best ? { epoch: result.best.epoch, map50: result.best.map50, map50_95: result.best.map50_95 } : null,
+      runDir: paths.dir,
+      durationMs: result.timings.totalMs,
+    });
+    await sink.flush();
+    return result;
+  } catch (err) {
+    const info = toErrorInfo(err);
+    sink.emit({ type: 'error', t: Date.now(), error: { code: info.code, message: info.message }, resumable: await hasCheckpoint(paths.last) });
+    await sink.flush().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, opts: TrainOptions, t0: number): Promise<TrainResult> {
+  const backend = await initBackend(cfg.backend ? { force: cfg.backend } : {});
+  const ds = await loadData(cfg, paths);
+  const train = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
+  const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;
+  if (val.length === 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_NO_VAL_IMAGES') });
+
+  let plan: TrainingPlan;
+  let planPayload: Record<string, unknown>;
+  if (cfg.resume) {
+    plan = TrainingPlanSchema.parse(JSON.parse(await readFile(paths.plan, 'utf8')));
+    planPayload = { ...plan, resumed: true };
+  } else {
+    const hw = alignProfileToBackend(await probeHardware(), backend);
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length);
+    plan = { ...planned.plan, reasons: [...planned.plan.reasons, ...planned.notes] };
+    planPayload = { ...plan, memoryProbe: planned.probe };
+    await writeJsonAtomic(paths.plan, plan);
+  }
+  sink.emit({ type: 'plan', t: Date.now(), plan: planPayload });
+
+  const valEvery = cfg.valEvery ?? defaultValEvery(train.length, val.length, plan.epochs);
+  if (valEvery > 1) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_VAL_EVERY', { every: valEvery, valImages: val.length }) });
+  const ctx: SessionContext = {
+    cfg,
+    paths,
+    plan,
+    classNames: ds.classNames,
+    train,
+    val,
+    valEvery,
+    sink,
+    faults: resolveFaults(cfg.faults),
+    backend: backend.id,
+    device: plan.device.name,
+    signal: opts.signal,
+    onStep: opts.onStep,
+    started: false,
+    resumed: cfg.resume,
+    trainMs: 0,
+    valMs: 0,
+    imagesThisProcess: 0,
+    bestEvaluation: null,
+    measuredPeakBytes: null,
+    nanFired: new Set(),
+  };
+
+  let layoutOverride: { perDeviceBatch: number; accumulation: number } | null = cfg.layout ?? null;
+  let lrFactorOverride: number | null = null;
+  let useCheckpoint = cfg.resume;
+  let recoveries = 0;
+  let nanRecoveries = 0;
+  for (;;) {
+    const start = useCheckpoint && (await hasCheckpoint(paths.last)) ? await loadStart(paths.last) : freshStart(plan, cfg.seed);
+    if (layoutOverride) rebaseLayout(start, layoutOverride);
+    if (lrFactorOverride !== null) start.state.lrFactor = lrFactorOverride;
+    try {
+      const out = await runSession(ctx, start);
+      return await finish(cfg, paths, ctx, out, recoveries, t0);
+    } catch (err) {
+      if (err instanceof KestrelError && err.code === 'OUT_OF_MEMORY') {
+        const from = { ...start.state.layout };
+        const to = halveLayout(from);
+        const detail = String(err.details?.['detail'] ?? err.message);
+        if (!to) throw new KestrelError('TRAIN_OOM_AT_BATCH_ONE', reason('TRAIN_OOM_AT_BATCH_ONE', { detail }).message, { detail });
+        layoutOverride = to;
+        useCheckpoint = true;
+        recoveries++;
+        ctx.measuredPeakBytes = null;
+        sink.emit({
+          type: 'recovered',
+          t: Date.now(),
+          kind: 'oom',
+          reason: reason('TRAIN_OOM_RECOVERED', {
+            fromBatch: from.perDeviceBatch,
+            detail,
+            toBatch: to.perDeviceBatch,
+            toAccumulation: to.accumulation,
+            effectiveBatch: to.perDeviceBatch * to.accumulation,
+          }),
+          from,
+          to,
+          resumeEpoch: (await lastCheckpointEpoch(paths)) ?? 0,
+        });
+        continue;
+      }
+      if (err instanceof NanStreak) {
+        nanRecoveries++;
+        if (nanRecoveries > MAX_NAN_RECOVERIES) {
+          throw new KestrelError('TRAIN_NAN_GAVE_UP', reason('TRAIN_NAN_GAVE_UP', { times: MAX_NAN_RECOVERIES }).message);
+        }
+        const factor: number = (lrFactorOverride ?? start.state.lrFactor) * 0.5;
+        lrFactorOverride = factor;
+        useCheckpoint = true;
+        recoveries++;
+        const resumeStep = (await hasCheckpoint(paths.last)) ? (await readStateStep(paths)) : 0;
+        sink.emit({
+          type: 'recovered',
+          t: Date.now(),
+          kind: 'nan',
+          reason: reason('TRAIN_NAN_RECOVERED', { count: NAN_STREAK_LIMIT, resumeStep, factor }),
+          resumeEpoch: (await lastCheckpointEpoch(paths)) ?? 0,
+        });
+        continue;
+      }
+      throw err;
+    } finally {
+      disposeStart(start);
+    }
+  }
+}
+
+function freshStart(plan: TrainingPlan, seed: number): SessionStart {
+  return { state: initialState(plan, seed), raw: null, ema: null, optimizer: null };
+}
+
+async function loadStart(dir: string): Promise<SessionStart> {
+  const c = await loadTrainCheckpoint(dir);
+  return { state: c.state, raw: c.raw, ema: c.ema, optimizer: c.optimizer };
+}
+
+function disposeStart(s: SessionStart): void {
+  if (s.raw) tf.dispose([...s.raw.values()]);
+  if (s.ema) tf.dispose([...s.ema.values()]);
+  if (s.optimizer) tf.dispose(Object.values(s.optimizer));
+}
+
+/**
+ * Moves a checkpoint's position to a new micro-batch layout: the images already done in the
+ * epoch stay done (a halved batch doubles the batch index, and accumulation groups still
+ * start at the same images).
+ */
+export function rebaseLayout(start: SessionStart, to: { perDeviceBatch: number; accumulation: number }): void {
+  const from = start.state.layout;
+  const images = start.state.batchInEpoch * from.perDeviceBatch;
+  start.state.batchInEpoch = Math.floor(images / to.perDeviceBatch);
+  start.state.layout = { ...to };
+}
+
+async function lastCheckpointEpoch(paths: RunPaths): Promise<number | null> {
+  try {
+    const s = JSON.parse(await readFile(`${paths.last}/train-state.json`, 'utf8')) as { epoch?: number };
+    return typeof s.epoch === 'number' ? s.epoch : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readStateStep(paths: RunPaths): Promise<number> {
+  try {
+    const s = JSON.parse(await readFile(`${paths.last}/train-state.json`, 'utf8')) as { step?: number };
+    return typeof s.step === 'number' ? s.step : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function finish(
+  cfg: TrainConfig,
+  paths: RunPaths,
+  ctx: SessionContext,
+  out: Awaited<ReturnType<typeof runSession>>,
+  recoveries: number,
+  t0: number,
+): Promise<TrainResult> {
+  const st = out.state;
+  let evaluation = ctx.bestEvaluation;
+  if (!evaluation) {
+    // The best epoch was before a resume: its evaluation is in the earlier results.json.
+    try {
+      const prev = JSON.parse(await readFile(paths.results, 'utf8')) as { evaluation?: EvaluationResult | null };
+      evaluation = prev.evaluation ?? null;
+    } catch {
+      evaluation = null;
+    }
+  }
+  const best = st.best ? { epoch: st.best.epoch, fitness: st.best.fitness, map50: st.best.metrics.map50, map50_95: st.best.metrics.map50_95 } : null;
+  const plan = ctx.plan;
+  const result: TrainResult = {
+    status: out.status,
+    runDir: paths.dir,
+    epochsRun: st.epoch,
+    steps: st.step,
+    best,
+    evaluation,
+    plan,
+    layout: st.layout,
+    recoveries,
+    timings: { totalMs: Date.now() - t0, trainMs: ctx.trainMs, valMs: ctx.valMs },
+    imagesPerSec: ctx.trainMs > 0 ? (ctx.imagesThisProcess * 1000) / ctx.trainMs : 0,
+    memory: { predictedBytes: plan.memory.fixedBytes + plan.memory.perImageBytes * st.layout.perDeviceBatch, measuredPeakBytes: ctx.measuredPeakBytes },
+  };
+  const { plan: _omit, ...rest } = result;
+  await writeJsonAtomic(paths.results, {
+    ...rest,
+    config: { datasetPath: cfg.datasetPath, model: cfg.model, epochs: cfg.epochs, seed: cfg.seed },
+    final: out.lastMetrics,
+    perClass: evaluation?.perClass.map((c) => ({ name: c.name, ap50: c.ap50, ap50_95: c.ap50_95 })) ?? [],
+  });
+  return result;
+}

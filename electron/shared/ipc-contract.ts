@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { ChannelName, EventName, MethodName } from './ipc-channels';
+import { DatasetReportSchema } from './schemas/dataset-report';
+import { HardwareProfileSchema } from './schemas/hardware';
+import { TrainingEventSchema } from './schemas/events';
+import { DatasetPathSchema, DatasetSamplesRequestSchema, DatasetSamplesSchema } from './schemas/ipc/dataset';
+import { OpenDialogRequestSchema, OpenDialogResultSchema } from './schemas/ipc/dialog';
+import { PlanRequestSchema, PlanResponseSchema } from './schemas/ipc/plan';
+import { ResultsResponseSchema } from './schemas/ipc/results';
+import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
+import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
+import { ModelChoiceSchema, PlanOverridesSchema } from './schemas/ipc/worker';
+
+export { CHANNELS, EVENTS, methodName } from './ipc-channels';
+export type { ChannelName, EventName, MethodName } from './ipc-channels';
+
+const empty = z.object({}).strict();
+const runRef = z.object({ runId: RunIdSchema }).strict();
+
+/**
+ * Every IPC channel once, with the schema of its request and of its response.
+ * Main validates each request (the trust boundary) and each response (catches engine drift);
+ * preload, renderer and the browser-test bridge derive their types from here.
+ */
+export const contract = {
+  'app:info': {
+    req: empty,
+    res: z.object({ version: z.string(), platform: z.string(), runsDir: z.string(), userDataDir: z.string() }),
+  },
+  'hardware:probe': { req: z.object({ refresh: z.boolean().default(false) }).strict(), res: HardwareProfileSchema },
+  'dataset:check': {
+    req: z.object({ path: DatasetPathSchema, imgsz: z.number().int().min(64).max(1280).multipleOf(32).optional() }).strict(),
+    res: DatasetReportSchema,
+  },
+  'dataset:samples': { req: DatasetSamplesRequestSchema, res: DatasetSamplesSchema },
+  'dataset:demo': { req: empty, res: z.object({ path: z.string() }) },
+  'plan:create': { req: PlanRequestSchema, res: PlanResponseSchema },
+  'train:start': {
+    req: z
+      .object({
+        datasetPath: DatasetPathSchema,
+        model: ModelChoiceSchema,
+        epochs: z.number().int().positive().max(10000),
+        overrides: PlanOverridesSchema.default({}),
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+      })
+      .strict(),
+    res: z.object({ runId: RunIdSchema, runDir: z.string() }),
+  },
+  'train:resume': { req: runRef, res: z.object({ runId: RunIdSchema, runDir: z.string() }) },
+  'train:stop': { req: runRef, res: z.object({ stopping: z.boolean() }) },
+  'train:status': { req: empty, res: z.object({ active: ActiveRunSchema.nullable() }) },
+  'runs:list': { req: empty, res: z.object({ runsDir: z.string(), runs: z.array(RunSummarySchema) }) },
+  'runs:open': { req: runRef, res: RunDetailSchema },
+  'results:get': { req: runRef, res: ResultsResponseSchema },
+  'model:export': {
+    req: z.object({ runId: RunIdSchema, destDir: z.string().min(1).max(4096) }).strict(),
+    res: z.object({ path: z.string(), files: z.array(z.string()) }),
+  },
+  'dialog:openFolder': { req: OpenDialogRequestSchema, res: OpenDialogResultSchema },
+  'dialog:openFile': { req: OpenDialogRequestSchema, res: OpenDialogResultSchema },
+  'settings:get': { req: empty, res: SettingsSchema },
+  'settings:set': { req: SettingsPatchSchema, res: SettingsSchema },
+  'shell:openPath': { req: z.object({ path: z.string().min(1).max(4096) }).strict(), res: z.object({ ok: z.literal(true) }) },
+} as const satisfies Record<ChannelName, { req: z.ZodType; res: z.ZodType }>;
+
+/** Events main sends to the renderer, with their payload schemas. */
+export const eventContract = {
+  'evt:training': z.object({ runId: RunIdSchema, event: TrainingEventSchema }),
+  'evt:run-state': RunStateEventSchema,
+} as const satisfies Record<EventName, z.ZodType>;
+
+/** What a caller sends on a channel (defaults not yet applied). */
+export type Req<C extends ChannelName> = z.input<(typeof contract)[C]['req']>;
+/** A request after validation (defaults applied): what a handler receives. */
+export type ParsedReq<C extends ChannelName> = z.output<(typeof contract)[C]['req']>;
+/** What a channel answers. */
+export type Res<C extends ChannelName> = z.output<(typeof contract)[C]['res']>;
+/** The payload of an event. */
+export type EventPayload<E extends EventName> = z.output<(typeof eventContract)[E]>;
+
+/** An error as it crosses IPC: a stable code and a sentence saying what to do. */
+export interface IpcError {
+  code: string;
+  message: string;
+}
+/** Every channel answers with this envelope: thrown errors would lose their code crossing IPC. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The handler of every channel: plain async functions, no Electron types. */
+export type Handlers = { [C in ChannelName]: (req: ParsedReq<C>) => Promise<Res<C>> };
+
+/** What the preload exposes as `window.api`: one method per channel plus `on` for events. */
+export type KestrelApi = {
+  [C in ChannelName as MethodName<C>]: (req: Req<C>) => Promise<IpcResult<Res<C>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};

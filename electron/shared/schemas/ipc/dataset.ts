@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { BoxSchema, SplitNameSchema } from '../dataset';
+
+/** A dataset location as the engineer picked it: a folder, a data.yaml or a COCO JSON. */
+export const DatasetPathSchema = z.string().min(1).max(4096);
+
+/** One image of the sample grid: a small JPEG (data URL) and its boxes scaled to that JPEG. */
+export const DatasetSampleSchema = z.object({
+  id: z.string(),
+  split: SplitNameSchema,
+  /** Path relative to the dataset root, for display. */
+  file: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  thumbWidth: z.number().int().positive(),
+  thumbHeight: z.number().int().positive(),
+  /** data:image/jpeg;base64,... (no file:// access from the renderer). */
+  thumbUrl: z.string().startsWith('data:image/jpeg;base64,'),
+  /** Boxes in thumbnail pixels. */
+  boxes: z.array(BoxSchema),
+});
+export type DatasetSample = z.infer<typeof DatasetSampleSchema>;
+
+/** A page of samples for the dataset grid. */
+export const DatasetSamplesSchema = z.object({
+  classNames: z.array(z.string()),
+  total: z.number().int().nonnegative(),
+  samples: z.array(DatasetSampleSchema),
+});
+export type DatasetSamples = z.infer<typeof DatasetSamplesSchema>;
+
+/** Request of dataset:samples. */
+export const DatasetSamplesRequestSchema = z
+  .object({
+    path: DatasetPathSchema,
+    split: SplitNameSchema.default('train'),
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(48).default(12),
+    /** Longer side of each thumbnail in pixels. */
+    size: z.number().int().min(32).max(512).default(192),
+  })
+  .strict();

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { ReasonSchema } from '../reason';
+import { DatasetSummarySchema } from '../dataset';
+import { TrainingPlanSchema } from '../plan';
+import { ModelChoiceSchema, PlanOverridesSchema } from './worker';
+import { DatasetPathSchema } from './dataset';
+
+/** Request of plan:create: the dataset, the network and any overrides. */
+export const PlanRequestSchema = z
+  .object({
+    datasetPath: DatasetPathSchema,
+    model: ModelChoiceSchema,
+    overrides: PlanOverridesSchema.default({}),
+  })
+  .strict();
+export type PlanRequest = z.input<typeof PlanRequestSchema>;
+
+/** The LR schedule sampled for a chart: parallel arrays of optimizer step and LR. */
+export const LrCurveSchema = z.object({ step: z.array(z.number()), lr: z.array(z.number()) });
+
+/** Response of plan:create. */
+export const PlanResponseSchema = z.object({
+  plan: TrainingPlanSchema,
+  lrCurve: LrCurveSchema,
+  summary: DatasetSummarySchema,
+  /** Recommended (scale, input size) for this machine and dataset, with why. */
+  recommendation: z.object({ scale: z.string(), imgsz: z.number().int(), reasons: z.array(ReasonSchema) }),
+});
+export type PlanResponse = z.infer<typeof PlanResponseSchema>;

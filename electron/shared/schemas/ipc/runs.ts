@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { EpochEndEventSchema, TrainingEventSchema } from '../events';
+
+/** Run ids are folder names under the runs directory: no separators, no dot-dot. */
+export const RunIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a run id is a folder name: letters, digits, dot, dash, underscore');
+
+/** Where a run stands, as read from its folder and the live supervisor. */
+export const RunStatusSchema = z.enum(['running', 'completed', 'stopped', 'early-stopped', 'failed', 'crashed', 'incomplete']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** One line of the past-runs list. */
+export const RunSummarySchema = z.object({
+  id: RunIdSchema,
+  dir: z.string(),
+  createdAt: z.string().nullable(),
+  status: RunStatusSchema,
+  datasetPath: z.string().nullable(),
+  model: z.object({ scale: z.string(), imgsz: z.number() }).nullable(),
+  epochsPlanned: z.number().int().nullable(),
+  epochsDone: z.number().int(),
+  best: z.object({ epoch: z.number().int(), map50: z.number(), map50_95: z.number() }).nullable(),
+  /** A checkpoint exists and the run did not finish: it can be resumed. */
+  resumable: z.boolean(),
+  hasResults: z.boolean(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** A run opened for viewing: its summary, plan, per-epoch history and notable events. */
+export const RunDetailSchema = z.object({
+  summary: RunSummarySchema,
+  plan: z.record(z.string(), z.unknown()).nullable(),
+  epochs: z.array(EpochEndEventSchema),
+  /** Events other than batch-end/epoch-end (warnings, recoveries, checkpoints, errors). */
+  events: z.array(TrainingEventSchema),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** The run the supervisor is watching now, with what the renderer needs to redraw its charts. */
+export const ActiveRunSchema = z.object({
+  runId: RunIdSchema,
+  runDir: z.string(),
+  startedAt: z.string(),
+  state: z.enum(['starting', 'running', 'stopping']),
+  /** The events so far; batch-end thinned to at most a few hundred. */
+  events: z.array(TrainingEventSchema),
+});
+export type ActiveRun = z.infer<typeof ActiveRunSchema>;
+
+/**
+ * A change of the training process itself (not of training), sent by the supervisor:
+ * it started, exited, or died (crash, out of memory), and whether the run can resume.
+ */
+export const RunStateEventSchema = z.object({
+  runId: RunIdSchema,
+  state: z.enum(['running', 'exited', 'crashed']),
+  exitCode: z.number().int().nullable(),
+  /** Why the process went away (Electron's child-process-gone reason or a signal name). */
+  cause: z.string().nullable(),
+  resumable: z.boolean(),
+  message: z.string().nullable(),
+});
+export type RunStateEvent = z.infer<typeof RunStateEventSchema>;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { BackendIdSchema } from './hardware';
+import { ModelChoiceSchema, PlanOverridesSchema, type TrainJob } from './ipc/worker';
+
+/**
+ * Fault injection for tests and drills: makes a run meet an out-of-memory error, a non-finite
+ * loss or a crash at a chosen optimizer step, so recovery paths are exercised for real.
+ * Also read from the KESTREL_FAULTS environment variable (the same JSON).
+ */
+export const TrainFaultsSchema = z
+  .object({
+    /** Throw OUT_OF_MEMORY before the micro-batch that would follow this optimizer step, while the per-device batch is above `oomWhileBatchAbove`. */
+    oomAtStep: z.number().int().nonnegative(),
+    /** The injected OOM fires only while the per-device batch exceeds this (default 1: fires once per halving until 1). */
+    oomWhileBatchAbove: z.number().int().nonnegative(),
+    /** Produce a NaN loss on the micro-batches of these optimizer steps. */
+    nanAtSteps: z.array(z.number().int().nonnegative()),
+    /** Exit the process abruptly (like a native crash) when this optimizer step is reached. */
+    crashAtStep: z.number().int().nonnegative(),
+  })
+  .partial()
+  .strict();
+export type TrainFaults = z.infer<typeof TrainFaultsSchema>;
+
+/**
+ * Everything one training run needs: the app's TrainJob fields plus settings the CLI, tests and
+ * benchmarks may set. A TrainJob is a valid TrainConfig (see trainConfigFromJob).
+ */
+export const TrainConfigSchema = z.object({
+  /** The run folder (runs/<name>); created when missing. */
+  runDir: z.string().min(1),
+  datasetPath: z.string().min(1),
+  model: ModelChoiceSchema,
+  epochs: z.number().int().positive(),
+  overrides: PlanOverridesSchema.default({}),
+  /** Continue from the run's last checkpoint (and its saved config, plan and split). */
+  resume: z.boolean().default(false),
+  /** Seed of the weights, the data order and the augmentation. */
+  seed: z.number().int().nonnegative().default(0),
+  /** Force a TF.js backend (else the best that loads; KESTREL_BACKEND does the same). */
+  backend: BackendIdSchema.optional(),
+  /** Loader worker threads (0: build batches on the training thread). Default: cores - 1, 1 to 4. */
+  workers: z.number().int().nonnegative().optional(),
+  /** Keep decoded images in RAM between epochs. */
+  cache: z.enum(['ram', 'none']).default('ram'),
+  /** Augmentation: the full YOLO recipe, or 'light' (no mosaic, milder scale) for tiny or fast runs. */
+  augment: z.enum(['default', 'light', 'none']).default('default'),
+  /** Validate every N epochs (the last epoch always). Default: 1, or more for large sets. */
+  valEvery: z.number().int().positive().optional(),
+  /** Stop when the fitness has not improved for this many epochs. */
+  patience: z.number().int().positive().default(50),
+  /** Save a resumable checkpoint inside an epoch every N optimizer steps (0: only at epoch ends and on stop) ... */
+  checkpointEverySteps: z.number().int().nonnegative().default(0),
+  /** ... and at least every this many seconds (0: off). */
+  checkpointEverySeconds: z.number().nonnegative().default(120),
+  /** Measured-memory calibrations file (default ~/.kestrel/calibrations.json). */
+  calibrationFile: z.string().optional(),
+  /** 'auto': measure when no calibration matches; 'off': plan from the estimate; 'force': always measure. */
+  calibrate: z.enum(['auto', 'off', 'force']).default('auto'),
+  /** Cap training images (benchmarks, quick runs): the first N of the training split; all when absent. */
+  maxTrainImages: z.number().int().positive().optional(),
+  /** Cap validation images (for quick runs); all when absent. */
+  maxValImages: z.number().int().positive().optional(),
+  /** Validation batch size (default: 2 x the per-device batch, at most 16). */
+  valBatch: z.number().int().positive().optional(),
+  faults: TrainFaultsSchema.optional(),
+  /**
+   * Micro-batch layout to run instead of the plan's (or the checkpoint's): set by the process
+   * runner after the training process died out of memory (half the batch, twice the accumulation).
+   */
+  layout: z.object({ perDeviceBatch: z.number().int().positive(), accumulation: z.number().int().positive() }).optional(),
+});
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+/** TrainConfig as callers may write it (defaults not yet applied). */
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+/** The TrainConfig of an app job (the job file the supervisor writes). */
+export function trainConfigFromJob(job: TrainJob): TrainConfig {
+  return TrainConfigSchema.parse({
+    runDir: job.runDir,
+    datasetPath: job.datasetPath,
+    model: job.model,
+    epochs: job.epochs,
+    overrides: job.overrides,
+    resume: job.resume,
+  });
+}
