@@ -16,7 +16,8 @@ export class ModelEma {
     this.decay = opts.decay ?? 0.9999;
     this.tau = opts.tau ?? 2000;
     this.updates = opts.updates ?? 0;
-    this.shadow = new Map([...source].map(([n, t]) => [n, tf.variable(tf.clone(t), false)]));
+    // tidy: the clone would otherwise outlive the variable that shares its data (a leak on dispose).
+    this.shadow = new Map([...source].map(([n, t]) => [n, tf.tidy(() => tf.variable(tf.clone(t), false))]));
   }
 
   /** Decay used at the current update count. */
@@ -28,12 +29,11 @@ export class ModelEma {
   update(source: Map<string, tf.Tensor>): void {
     this.updates++;
     const d = this.currentDecay();
-    tf.tidy(() => {
-      for (const [n, s] of this.shadow) {
-        const v = source.get(n);
-        if (v) s.assign(tf.add(tf.mul(s, d), tf.mul(v, 1 - d)));
-      }
-    });
+    // One tidy per tensor: temporaries of the whole model at once would double its memory peak.
+    for (const [n, s] of this.shadow) {
+      const v = source.get(n);
+      if (v) tf.tidy(() => s.assign(tf.add(tf.mul(s, d), tf.mul(v, 1 - d))));
+    }
   }
 
   dispose(): void {

@@ -41,6 +41,8 @@ export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind
   const out: MemoryPoint[] = [];
   const anchors = anchorsFor(spec.imgsz);
   for (const b of batches) {
+    // Bytes held before this measurement (an earlier one's leftovers) are not this step's.
+    const before = tf.memory().numBytes;
     const det = createDetector(spec, { seed: 0 });
     const params = det.params();
     const opt = createOptimizer(optimizer, params);
@@ -57,7 +59,7 @@ export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind
           tf.dispose([...Object.values(clipped.grads), clipped.norm]);
           ema.update(det.state());
         });
-        peak = Math.max(peak, info.peakBytes);
+        peak = Math.max(peak, info.peakBytes - before);
       }
     } finally {
       ema.dispose();

@@ -51,9 +51,13 @@ export interface Optimizer {
   dispose(): void;
 }
 
-/** A zero slot shaped like v. Unnamed: tfjs variable names are global, and two optimizers may coexist. */
+/**
+ * A zero slot shaped like v. Unnamed: tfjs variable names are global, and two optimizers may
+ * coexist. Made inside tidy: tf.variable shares its initial tensor's data, and that tensor,
+ * left alive, would keep the slot's memory after the variable is disposed.
+ */
 function zerosLikeVar(v: tf.Variable): tf.Variable {
-  return tf.variable(tf.zerosLike(v), false);
+  return tf.tidy(() => tf.variable(tf.zerosLike(v), false));
 }
 
 /** SGD with (Nesterov) momentum and decoupled weight decay on the 'weight' group only. */
@@ -67,10 +71,12 @@ export function createSgd(params: NamedParam[], opts: { nesterov?: boolean } = {
       return step;
     },
     apply(grads, h) {
-      tf.tidy(() => {
-        for (const p of params) {
+      // One tidy per parameter: the temporaries of all parameters alive at once would cost
+      // several times the model's size at the peak.
+      for (const p of params) {
+        tf.tidy(() => {
           const g = grads[p.name];
-          if (!g) continue;
+          if (!g) return;
           const v = velocity.get(p.name)!;
           const lr = p.group === 'bias' ? (h.biasLr ?? h.lr) : h.lr;
           const vNew = tf.add(tf.mul(v, h.momentum), g);
@@ -79,8 +85,8 @@ export function createSgd(params: NamedParam[], opts: { nesterov?: boolean } = {
           let w = tf.sub(p.variable, tf.mul(upd, lr));
           if (p.group === 'weight' && h.weightDecay > 0) w = tf.sub(w, tf.mul(p.variable, lr * h.weightDecay));
           p.variable.assign(w);
-        }
-      });
+        });
+      }
       step++;
     },
     getState() {
@@ -120,10 +126,11 @@ export function createAdamW(params: NamedParam[], opts: { beta2?: number; eps?: 
       // Bias corrections use the current beta1; the schedule moves beta1 only during warmup.
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
-      tf.tidy(() => {
-        for (const p of params) {
+      // One tidy per parameter (see SGD).
+      for (const p of params) {
+        tf.tidy(() => {
           const g = grads[p.name];
-          if (!g) continue;
+          if (!g) return;
           const mv = m.get(p.name)!;
           const vv = v.get(p.name)!;
           const lr = p.group === 'bias' ? (h.biasLr ?? h.lr) : h.lr;
@@ -135,8 +142,8 @@ export function createAdamW(params: NamedParam[], opts: { beta2?: number; eps?: 
           let w = tf.sub(p.variable, tf.mul(tf.div(tf.div(mNew, c1), denom), lr));
           if (p.group === 'weight' && h.weightDecay > 0) w = tf.sub(w, tf.mul(p.variable, lr * h.weightDecay));
           p.variable.assign(w);
-        }
-      });
+        });
+      }
       step = t;
     },
     getState() {
@@ -177,7 +184,8 @@ export function createOptimizer(kind: OptimizerKind, params: NamedParam[]): Opti
 export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
   return tf.tidy(() => {
     const names = Object.keys(grads);
-    const sq = names.map((n) => tf.sum(tf.square(grads[n]!)));
+    // Squares summed one tensor at a time, so only scalars outlive each step of the map.
+    const sq = names.map((n) => tf.tidy(() => tf.sum(tf.square(grads[n]!))));
     const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0)) as tf.Scalar;
     const scale = tf.minimum(tf.scalar(1), tf.div(maxNorm, tf.add(norm, 1e-6)));
     const out: Record<string, tf.Tensor> = {};

@@ -64,7 +64,7 @@ test('same weights, same outputs on the wasm and cpu backends', async () => {
     const b = tinyBatch();
     const x = tf.tensor4d(b.images, [2, IMGSZ, IMGSZ, 3]);
     const out = det.forward(x, false);
-    const r = { box: out.box.dataSync().slice(), cls: out.cls.dataSync().slice() };
+    const r = { box: Float32Array.from(out.box.dataSync()), cls: Float32Array.from(out.cls.dataSync()) };
     tf.dispose([x, out.box, out.cls]);
     det.dispose();
     return r;
