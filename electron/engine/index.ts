@@ -8,3 +8,6 @@ export { resolveArchitecture, SCALES, STRIDES, REG_MAX } from './model/arch';
 export * from './eval/index';
 export * from './plan/index';
 export * from './data/index';
+export * from './model/index';
+export { computeLoss } from './loss/index';
+export { initBackend, type BackendReport } from './backend/index';

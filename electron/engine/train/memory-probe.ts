@@ -35,7 +35,7 @@ function syntheticBatch(b: number, imgsz: number, numClasses: number) {
  * Measures the peak memory of real training steps (forward, loss, backward, clipping, optimizer
  * update, EMA) at each batch size, in this process on the current backend. The peak is the
  * backend's own tensor bytes at their highest (tf.profile), weights, optimizer state and EMA
- * included: what the planner's m(b) = fixed + perImage x b predicts.
+ * and the validation twin included: what the planner's m(b) = fixed + perImage x b predicts.
  */
 export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind, batches: readonly number[], steps = 1): Promise<MemoryPoint[]> {
   const out: MemoryPoint[] = [];
@@ -44,6 +44,8 @@ export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind
     // Bytes held before this measurement (an earlier one's leftovers) are not this step's.
     const before = tf.memory().numBytes;
     const det = createDetector(spec, { seed: 0 });
+    // Training also holds the twin that validation loads the EMA weights into.
+    const evalTwin = createDetector(spec, { seed: 0 });
     const params = det.params();
     const opt = createOptimizer(optimizer, params);
     const ema = new ModelEma(det.state());
@@ -64,6 +66,7 @@ export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind
     } finally {
       ema.dispose();
       opt.dispose();
+      evalTwin.dispose();
       det.dispose();
     }
     out.push({ batch: b, peakBytes: peak });
