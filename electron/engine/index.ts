@@ -11,3 +11,4 @@ export * from './data/index';
 export * from './model/index';
 export { computeLoss } from './loss/index';
 export { initBackend, type BackendReport } from './backend/index';
+export { train } from './train/index';

@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, dispatch, nodeFork, type AppHost, type KestrelAppCore } from '../../electron/app/index';
+import { realEngine } from '../../electron/app/engine';
+import { generateDemoDataset, type DemoOptions } from '../../electron/engine/data/demo/index';
 import { CHANNELS, EVENTS } from '../../electron/shared/ipc-channels';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -82,8 +84,17 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
+/** Options of {@link startBridge}. */
+export interface BridgeOptions {
+  /**
+   * The built-in demo set the "Use the built-in demo set" button generates (the UI's own path):
+   * the tests ask for a small one so that training two epochs takes seconds, not minutes.
+   */
+  demo?: DemoOptions;
+}
+
 /** Starts the HTTP server on 127.0.0.1 that serves out/renderer and the app's channels. */
-export async function startBridge(): Promise<Bridge> {
+export async function startBridge(opts: BridgeOptions = {}): Promise<Bridge> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'kestrel-e2e-userdata-'));
   const dialogs: DialogScript = { folders: [], files: [] };
   const opened: string[] = [];
@@ -99,8 +110,10 @@ export async function startBridge(): Promise<Bridge> {
     openFileDialog: async () => dialogs.files.shift() ?? null,
     openPath: async (p) => void opened.push(p),
   };
+  const demo = opts.demo;
   const core = await createApp({
     host,
+    ...(demo ? { engine: { ...realEngine, generateDemoDataset: (dir: string) => generateDemoDataset(dir, demo) } } : {}),
     fork: nodeFork,
     workerEntry: WORKER_ENTRY,
     sink: { training: (p) => broadcast('evt:training', p), runState: (p) => broadcast('evt:run-state', p) },

@@ -11,6 +11,19 @@ if (skip) console.log(`[e2e] ${skip}`);
 
 /** Epochs of the end-to-end training run: enough to see two epochs of live updates. */
 const E2E_EPOCHS = 2;
+/** Input size of that run: the smallest the wizard offers that still trains a real detector. */
+const E2E_IMGSZ = 96;
+/**
+ * Per-device batch and accumulation set in the Advanced panel: 4 optimizer steps per epoch of
+ * 32 images, so each epoch shows several live updates and the LR follows its schedule visibly.
+ */
+const E2E_BATCH = 8;
+const E2E_ACCUMULATION = 1;
+/**
+ * The demo set the UI generates in these tests: 40 small images (32 train, 8 val) instead of
+ * 200, so the two epochs take seconds. Still three classes, still the same generator.
+ */
+const E2E_DEMO = { images: 40, size: [64, 128] as [number, number] };
 
 /** A small YOLO dataset with the usual mistakes: what an engineer's first folder often looks like. */
 async function writeBrokenDataset(dir: string): Promise<void> {
@@ -31,7 +44,7 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
   before(async () => {
     ensureRendererBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
-    bridge = await startBridge();
+    bridge = await startBridge({ demo: E2E_DEMO });
     browser = await openBrowser(bridge);
   });
   after(async () => {
@@ -64,13 +77,27 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
     // 3. Plan: the real planner for this machine and dataset, with reasons and the LR chart.
     await page.getByTestId('dataset-next').click();
     await page.getByTestId('plan').waitFor({ timeout: 60_000 });
-    await page.getByTestId('imgsz').selectOption('160');
+    await page.getByTestId('imgsz').selectOption(String(E2E_IMGSZ));
     await page.getByTestId('epochs').fill(String(E2E_EPOCHS));
     await page.getByTestId('epochs').blur();
+    // The Advanced panel: a smaller per-device batch than planned (the planner re-plans around it).
+    await page.getByTestId('advanced').locator('summary').click();
+    await page.getByTestId('ov-batch').fill(String(E2E_BATCH));
+    await page.getByTestId('ov-batch').blur();
+    await page.getByTestId('ov-accumulation').fill(String(E2E_ACCUMULATION));
+    await page.getByTestId('ov-accumulation').blur();
     // Wait for the re-plan with these inputs (debounced) to be on screen.
-    await page.waitForFunction((n) => document.querySelector('[data-testid="plan-epochs"]')?.textContent === String(n) && !document.querySelector('.stale'), E2E_EPOCHS, { timeout: 60_000 });
+    await page.waitForFunction(
+      ([n, b, acc]) =>
+        document.querySelector('[data-testid="plan-epochs"]')?.textContent === String(n) &&
+        document.querySelector('[data-testid="plan-batch"]')?.textContent === String(b) &&
+        document.querySelector('[data-testid="plan-accumulation"]')?.textContent === `× ${acc}` &&
+        !document.querySelector('.stale'),
+      [E2E_EPOCHS, E2E_BATCH, E2E_ACCUMULATION],
+      { timeout: 60_000 },
+    );
     const batch = Number(await page.getByTestId('plan-batch').innerText());
-    assert.ok(batch >= 1, 'the plan has a per-device batch');
+    assert.equal(batch, E2E_BATCH, 'the override is the per-device batch');
     assert.ok((await page.getByTestId('plan-reasons').locator('li').count()) >= 3, 'each decision comes with a reason');
     await page.getByTestId('chart-lr').locator('canvas').waitFor();
     await shot(page, '03-plan');
@@ -81,25 +108,52 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
       assert.deepEqual(errors, []);
       return;
     }
-    await page.getByTestId('plan-accept').click();
-    await page.getByTestId('train').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(
-      (n) => {
-        const el = document.querySelector('[data-testid="train-epoch"]');
-        return el !== null && new RegExp(`\\b${n}\\b`).test(el.textContent ?? '') && document.querySelector('[data-testid="images-per-sec"]')?.textContent !== '–';
-      },
-      E2E_EPOCHS,
-      { timeout: 10 * 60_000 },
-    );
-    await shot(page, '04-train');
-    await page.getByTestId('see-results').waitFor({ timeout: 10 * 60_000 });
+    // The training process dies after its first optimizer step (in epoch 1, before any checkpoint)
+    // as if the system had killed it for memory (SIGKILL, what the Linux OOM killer sends; the
+    // trainer's fault injection, first process only): the supervisor must start it again at half
+    // the batch and twice the accumulation, and the Train step must say so.
+    process.env['KESTREL_FAULTS'] = JSON.stringify({ crashAtStep: 1 });
+    try {
+      await page.getByTestId('plan-accept').click();
+      await page.getByTestId('train').waitFor({ timeout: 30_000 });
+      const recovered = page.getByTestId('recovered');
+      await recovered.first().waitFor({ timeout: 5 * 60_000 });
+      assert.equal(await recovered.first().getAttribute('data-kind'), 'oom');
+      const explained = await recovered.first().innerText();
+      assert.match(explained, new RegExp(`batch of ${E2E_BATCH} images × ${E2E_ACCUMULATION} accumulation`), 'what happened, with the layout that died');
+      assert.match(explained, new RegExp(`batch of ${E2E_BATCH / 2} × ${E2E_ACCUMULATION * 2} accumulation`), 'what Kestrel did, with the new layout');
+
+      // Live updates in the restarted process, then a reload of the window: it reattaches.
+      await page.waitForFunction(() => document.querySelector('[data-testid="images-per-sec"]')?.textContent !== '–', null, { timeout: 5 * 60_000 });
+      await page.reload();
+      await page.getByTestId('train').waitFor({ timeout: 30_000 });
+      await page.getByTestId('recovered').first().waitFor({ timeout: 10_000 });
+
+      await page.waitForFunction(
+        (n) => {
+          const el = document.querySelector('[data-testid="train-epoch"]');
+          return el !== null && new RegExp(`\\b${n}\\b`).test(el.textContent ?? '') && document.querySelector('[data-testid="images-per-sec"]')?.textContent !== '–';
+        },
+        E2E_EPOCHS,
+        { timeout: 10 * 60_000 },
+      );
+      await shot(page, '04-train');
+      await page.getByTestId('see-results').waitFor({ timeout: 10 * 60_000 });
+    } finally {
+      delete process.env['KESTREL_FAULTS'];
+    }
+    // Two epochs drawn: a validation point per epoch and a live loss curve.
     const mapPoints = await page.evaluate(() => document.querySelectorAll('[data-testid="chart-map"] .u-legend').length);
     assert.ok(mapPoints >= 1);
+    assert.equal(await page.getByTestId('chart-map-empty').count(), 0, 'the mAP chart has points');
     await shot(page, '04-train-done');
 
     // 5. Results of the finished run.
     await page.getByTestId('see-results').click();
-    await page.getByTestId('results').waitFor({ timeout: 60_000 });
+    await page.getByTestId('results').waitFor({ timeout: 60_000 }).catch(async (err: unknown) => {
+      await shot(page, '05-results-failed');
+      throw err;
+    });
     const map50 = Number(await page.getByTestId('map50').innerText());
     assert.ok(map50 >= 0 && map50 <= 1);
     await shot(page, '05-results');

@@ -68,6 +68,15 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
     stride: info.strideWidth,
     padBefore: info.padInfo.left,
   });
+  if (info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && !h.cropEnd && !w.cropEnd) {
+    // A 1x1 stride-1 conv is a matmul over pixels: dW = x^T dy, with x transposed explicitly
+    // (wasm's transposed matmul is ~13x slower than a transpose plus a plain one).
+    return tf.tidy(() => {
+      const n = b * inH * inW;
+      const xt = tf.transpose(tf.reshape(x, [n, ci]));
+      return tf.reshape(tf.matMul(xt, tf.reshape(dy, [n, dy.shape[3]])), attrs.filterShape);
+    });
+  }
   return tf.tidy(() => {
     const xc = h.cropEnd || w.cropEnd ? tf.slice(x, [0, 0, 0, 0], [b, inH - h.cropEnd, inW - w.cropEnd, ci]) : x;
     const xt = tf.transpose(xc, [3, 1, 2, 0]);
@@ -88,6 +97,74 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
     return tf.transpose(r, [1, 2, 0, 3]);
   });
 };
+
+/**
+ * DepthToSpace of the phase channels (NHWC, phases ordered row then column, as tf.depthToSpace):
+ * a reshape, a 5-D transpose and a reshape. wasm's own DepthToSpace is an element-wise loop
+ * ~100x slower than its Transpose (it was 7% of a YOLO step for 7 calls).
+ */
+export function phasesToSpace(t: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [b, h, w, c] = t.shape;
+  const ci = c / (s * s);
+  return tf.tidy(() => {
+    const five = tf.reshape(t, [b, h, w, s, s * ci]);
+    return tf.reshape(tf.transpose(five, [0, 1, 3, 2, 4]), [b, h * s, w * s, ci]);
+  });
+}
+
+/**
+ * BatchMatMul with transposeA/transposeB as explicit transposes plus a plain matmul: wasm's
+ * transposed matmul is ~13x slower, and matMul's gradient asks for it every time (the head's
+ * 1x1 convs spent 3% of a step there).
+ */
+function makeBatchMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original(args);
+    const swap = (t: tf.Tensor): tf.Tensor => {
+      const r = t.rank;
+      const perm = [...Array(r).keys()];
+      perm[r - 2] = r - 1;
+      perm[r - 1] = r - 2;
+      return tf.transpose(t, perm);
+    };
+    return tf.tidy(() => {
+      const a = asTensor(args.inputs.a!);
+      const b = asTensor(args.inputs.b!);
+      return tf.matMul(transposeA ? swap(a) : a, transposeB ? swap(b) : b);
+    });
+  };
+}
+
+/**
+ * Identity that shares the input's memory (reference counted, as the cpu backend and wasm's own
+ * Reshape do) instead of copying it: customGrad clones every tensor it saves for backward, and
+ * the copies of each block's input and conv output cost time and peak memory. No wasm kernel
+ * writes into its inputs, so sharing is safe.
+ */
+const identityShared: KernelFunc = (args) => {
+  const x = args.inputs.x!;
+  if (x.dtype === 'string') throw new Error('Identity of string tensors is not used by Kestrel on wasm');
+  (args.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
+/**
+ * Gradient of an exact 2x nearest upsample (the detector's neck): each input pixel sums a 2x2
+ * block of dy, which is 4 x a 2x2 average pool (XNNPACK) rather than wasm's scalar loop. Other
+ * sizes and modes keep the original kernel.
+ */
+function makeResizeNearestGrad(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const images = args.inputs.images!;
+    const dy = args.inputs.dy!;
+    const { alignCorners, halfPixelCenters } = (args.attrs ?? {}) as { alignCorners?: boolean; halfPixelCenters?: boolean };
+    const [, h, w] = images.shape;
+    const [, oh, ow] = dy.shape;
+    if (alignCorners || halfPixelCenters || oh !== 2 * h! || ow !== 2 * w! || images.dtype !== 'float32') return original(args);
+    return tf.tidy(() => tf.mul(tf.avgPool(asTensor<tf.Rank.R4>(dy), 2, 2, 'valid'), 4));
+  };
+}
 
 /**
  * dx from dy and the filter as one stride-1 conv producing stride^2 phases in its channels,
@@ -132,7 +209,7 @@ function makeConv2DBackpropInput(original: KernelFunc | undefined): KernelFunc {
         [w.padBefore, w.padAfter],
         [0, 0],
       ]);
-      if (sH > 1) out = tf.depthToSpace(out, sH, 'NHWC');
+      if (sH > 1) out = phasesToSpace(out, sH);
       if (out.shape[1] !== inH || out.shape[2] !== inW) out = tf.slice(out, [0, 0, 0, 0], [b, inH, inW, ci]);
       return out;
     });
@@ -279,6 +356,16 @@ export function registerWasmTrainingKernels(): void {
   };
   if (originalInput?.setupFunc) inputConfig.setupFunc = originalInput.setupFunc;
   configs.push(inputConfig);
+  const wrap = (name: string, make: (original: KernelFunc) => KernelFunc): void => {
+    const original = tf.getKernel(name, 'wasm');
+    if (!original) return;
+    const config: KernelConfig = { kernelName: name, backendName: 'wasm', kernelFunc: make(original.kernelFunc) };
+    if (original.setupFunc) config.setupFunc = original.setupFunc;
+    configs.push(config);
+  };
+  wrap('BatchMatMul', makeBatchMatMul);
+  wrap('ResizeNearestNeighborGrad', makeResizeNearestGrad);
+  configs.push({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityShared });
   for (const name of CPU_FALLBACK_KERNELS) {
     if (tf.getKernel(name, 'wasm')) continue;
     const f = cpuFallback(name);

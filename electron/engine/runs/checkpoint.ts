@@ -5,14 +5,17 @@ import { z } from 'zod';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import { ModelSpecSchema } from '../../shared/schemas/model';
+import type { Detector } from '../model/detector';
+import { loadDetector, saveDetector } from '../model/persist';
 import { EpochMetricsSchema } from '../../shared/schemas/events';
 import { recoverDirSwap, replaceDirAtomic } from './atomic';
-import { readTensorBundle, toTensors, writeTensorBundle } from './tensors';
+import { readTensorBundle, writeTensorBundle } from './tensors';
 
 /**
  * Checkpoints of a run. Each is a folder replaced atomically as a whole (weights/last,
  * weights/best), so a crash at any moment leaves the previous checkpoint loadable:
- *   model.json + model.bin     the EMA weights (what validation, `kestrel val` and export use)
+ *   model.json + weights-*.bin the EMA weights in the detector's own format (saveDetector), what
+ *                              `kestrel val --weights`, loadDetector and export read
  *   meta.json                  network spec, class names, input size, epoch, metrics
  *   train.json + train.bin     (last only) raw weights, optimizer slots, and the loop position
  */
@@ -65,6 +68,8 @@ export type TrainState = z.infer<typeof TrainStateSchema>;
 
 /** Tensors of a checkpoint by role. */
 export interface CheckpointTensors {
+  /** The network the tensors belong to (names, shapes and optimizer groups). */
+  model: Detector;
   /** EMA weights and buffers (the model). */
   ema: Map<string, tf.Tensor>;
   /** Raw (optimized) weights and buffers; `last` only. */
@@ -76,7 +81,11 @@ export interface CheckpointTensors {
 /** Writes a checkpoint folder atomically (meta, EMA model, and the training state when given). */
 export async function saveCheckpoint(dir: string, meta: ModelMeta, tensors: CheckpointTensors, state?: TrainState): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
-    await writeTensorBundle(tmp, 'model', tensors.ema);
+    await saveDetector(tensors.model, tmp, {
+      classNames: meta.classNames,
+      imgsz: meta.imgsz,
+      extra: { ema: true, epoch: meta.epoch, step: meta.step, metrics: meta.metrics },
+    }, { state: tensors.ema });
     if (state && tensors.raw && tensors.optimizer) {
       const train: Array<[string, tf.Tensor]> = [
         ...[...tensors.raw].map(([n, t]): [string, tf.Tensor] => [`raw/${n}`, t]),
@@ -109,8 +118,13 @@ export async function loadModelCheckpoint(dir: string): Promise<{ meta: ModelMet
   await recoverDirSwap(dir);
   try {
     const meta = ModelMetaSchema.parse(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')));
-    const ema = toTensors(await readTensorBundle(dir, 'model'));
-    return { meta, ema };
+    const { detector } = await loadDetector(dir);
+    try {
+      const ema = new Map<string, tf.Tensor>([...detector.state()].map(([n, v]) => [n, tf.clone(v)]));
+      return { meta, ema };
+    } finally {
+      detector.dispose();
+    }
   } catch (err) {
     throw unreadable(dir, err);
   }

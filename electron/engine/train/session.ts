@@ -239,7 +239,7 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
       st.savedAt = new Date().toISOString();
       const optState = opt!.getState();
       try {
-        await saveCheckpoint(paths.last, meta(epochForMeta, st.best?.metrics ?? null), { ema: ema!.shadow, raw: det.state(), optimizer: optState.slots }, st);
+        await saveCheckpoint(paths.last, meta(epochForMeta, st.best?.metrics ?? null), { model: det, ema: ema!.shadow, raw: det.state(), optimizer: optState.slots }, st);
       } finally {
         tf.dispose(Object.values(optState.slots));
       }
@@ -409,7 +409,7 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
       const isBest = validated ? st.best === null || fit > st.best.fitness : !valLoader;
       if (isBest) {
         st.best = { fitness: fit, epoch, metrics: metrics ?? { map50: 0, map50_95: 0 } };
-        await saveCheckpoint(paths.best, meta(epoch, metrics), { ema: ema.shadow });
+        await saveCheckpoint(paths.best, meta(epoch, metrics), { model: det, ema: ema.shadow });
         sink.emit({ type: 'checkpoint-saved', t: Date.now(), epoch, kind: 'best', path: paths.best });
         if (evaluation) {
           ctx.bestEvaluation = evaluation;

@@ -18,7 +18,16 @@ export const appMessages: { en: Record<string, string>; zh: Record<string, strin
     APP_PATH_NOT_ALLOWED: 'Kestrel opens only its run folders and the datasets you picked.',
     APP_ENGINE_MISSING: 'A part of Kestrel could not be loaded. Reinstall Kestrel.',
     APP_PLAN_NO_SCHEDULE: 'The plan has no schedule length. Update Kestrel: its parts do not match.',
-    APP_RECOVERED_OOM_RESTART: 'The training process ran out of memory; Kestrel restarted it from epoch {epoch} with batch {batch} x {accumulation} accumulation (same effective batch and LR).',
+    APP_RECOVERED_OOM_RESTART:
+      'The training process ran out of memory ({cause}) at a batch of {fromBatch} x {fromAccumulation} accumulation. Kestrel restarted it from the checkpoint of epoch {epoch} with a batch of {batch} x {accumulation} accumulation: the effective batch ({effective}) and the learning rate stay the same.',
+    APP_RECOVERED_OOM_RESTART_FRESH:
+      'The training process ran out of memory ({cause}) at a batch of {fromBatch} x {fromAccumulation} accumulation, before its first checkpoint. Kestrel started the run again with a batch of {batch} x {accumulation} accumulation: the effective batch ({effective}) and the learning rate stay the same.',
+    APP_OOM_AT_BATCH_ONE:
+      'The training process ran out of memory even at a batch of 1 image ({cause}). Choose a smaller input size or model scale, or close other programs, then resume or start again.',
+    APP_OOM_GAVE_UP:
+      'The training process ran out of memory {times} times ({cause}); the last try used a batch of {batch}. Close other programs or choose a smaller input size, then resume from the last checkpoint.',
+    APP_CRASHED: 'The training process stopped unexpectedly (exit code {code}, {cause}).',
+    APP_CRASHED_OOM: 'The training process ran out of memory and was stopped ({cause}).',
   },
   zh: {
     APP_REC_IMGSZ_OBJECTS: '输入 {imgsz} 像素时，较小的目标约为 {px} 像素，高于检测器所需的 {min} 像素。',
@@ -38,6 +47,13 @@ export const appMessages: { en: Record<string, string>; zh: Record<string, strin
     APP_PATH_NOT_ALLOWED: 'Kestrel 只打开它的运行文件夹和您选择的数据集。',
     APP_ENGINE_MISSING: 'Kestrel 的某个组件无法加载。请重新安装 Kestrel。',
     APP_PLAN_NO_SCHEDULE: '训练计划缺少调度长度。请更新 Kestrel：各部分版本不一致。',
-    APP_RECOVERED_OOM_RESTART: '训练进程内存不足；Kestrel 已从第 {epoch} 轮重新启动，批大小 {batch} × 累积 {accumulation}（有效批大小和学习率不变）。',
+    APP_RECOVERED_OOM_RESTART:
+      '训练进程在批大小 {fromBatch} × 累积 {fromAccumulation} 时内存不足（{cause}）。Kestrel 已从第 {epoch} 轮的检查点重新启动，批大小 {batch} × 累积 {accumulation}：有效批大小（{effective}）和学习率保持不变。',
+    APP_RECOVERED_OOM_RESTART_FRESH:
+      '训练进程在批大小 {fromBatch} × 累积 {fromAccumulation} 时内存不足（{cause}），当时尚未保存检查点。Kestrel 已重新开始训练，批大小 {batch} × 累积 {accumulation}：有效批大小（{effective}）和学习率保持不变。',
+    APP_OOM_AT_BATCH_ONE: '即使批大小为 1 张图像，训练进程仍内存不足（{cause}）。请选择更小的输入尺寸或模型规模，或关闭其他程序，然后继续或重新开始。',
+    APP_OOM_GAVE_UP: '训练进程已 {times} 次内存不足（{cause}）；最后一次的批大小为 {batch}。请关闭其他程序或选择更小的输入尺寸，然后从最后的检查点继续。',
+    APP_CRASHED: '训练进程意外停止（退出码 {code}，{cause}）。',
+    APP_CRASHED_OOM: '训练进程内存不足，已被停止（{cause}）。',
   },
 };

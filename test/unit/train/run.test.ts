@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { createDetector } from '../../../electron/engine/model/detector';
+import { loadDetector } from '../../../electron/engine/model/persist';
 import { lrAt } from '../../../electron/engine/plan/schedule';
 import { hasCheckpoint, loadModelCheckpoint, loadTrainCheckpoint, saveCheckpoint, TrainStateSchema, type TrainState } from '../../../electron/engine/runs/checkpoint';
 import { ModelEma } from '../../../electron/engine/train/ema';
@@ -60,6 +61,10 @@ test('a run follows lrAt at every optimizer step and writes the run folder', asy
   assert.equal(best.meta.spec.norm, plan.norm);
   assert.deepEqual(best.meta.classNames.length, plan.modelSpec.numClasses);
   tf.dispose([...best.ema.values()]);
+  // weights/best is in the detector's own format: `kestrel val --weights` and loadDetector read it.
+  const loaded = await loadDetector(join(runDir, 'weights', 'best'));
+  assert.equal(loaded.manifest.extra?.['ema'], true);
+  loaded.detector.dispose();
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { steps: number; evaluation: { perClass: unknown[] } | null };
   assert.equal(results.steps, plan.totalSteps);
   assert.ok(results.evaluation && results.evaluation.perClass.length === plan.modelSpec.numClasses);
@@ -82,7 +87,7 @@ test('checkpoint round trip: weights, EMA, optimizer slots and state come back e
     staleEpochs: 1, epochLoss: { total: 4, box: 1, cls: 2, dfl: 1, batches: 2 }, imagesSeen: 100, elapsedMs: 1234, savedAt: new Date().toISOString(),
   });
   const optState = opt.getState();
-  await saveCheckpoint(dir, { format: 'kestrel-detector', version: 1, spec, classNames: ['a', 'b'], imgsz: 64, epoch: 3, step: 17, metrics: null, savedAt: state.savedAt }, { ema: ema.shadow, raw: det.state(), optimizer: optState.slots }, state);
+  await saveCheckpoint(dir, { format: 'kestrel-detector', version: 1, spec, classNames: ['a', 'b'], imgsz: 64, epoch: 3, step: 17, metrics: null, savedAt: state.savedAt }, { model: det, ema: ema.shadow, raw: det.state(), optimizer: optState.slots }, state);
   const back = await loadTrainCheckpoint(dir);
   try {
     assert.deepEqual(back.state, state);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EpochEndEventSchema, TrainingEventSchema } from '../events';
+import { ReasonSchema } from '../reason';
 
 /** Run ids are folder names under the runs directory: no separators, no dot-dot. */
 export const RunIdSchema = z
@@ -62,5 +63,7 @@ export const RunStateEventSchema = z.object({
   cause: z.string().nullable(),
   resumable: z.boolean(),
   message: z.string().nullable(),
+  /** The same as `message` as a translatable reason (code + figures), when the supervisor has one. */
+  reason: ReasonSchema.nullable().optional(),
 });
 export type RunStateEvent = z.infer<typeof RunStateEventSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TrainingEventSchema } from '../events';
+import { BatchLayoutSchema, TrainingEventSchema } from '../events';
 import { ModelScaleSchema } from '../model';
 
 /** Plan overrides the engineer may set in the Advanced panel or on the CLI. */
@@ -36,6 +36,11 @@ export const TrainJobSchema = z.object({
   overrides: PlanOverridesSchema,
   /** Continue from the run's last checkpoint instead of starting fresh. */
   resume: z.boolean(),
+  /**
+   * Micro-batch layout to run instead of the plan's or the checkpoint's: set by the supervisor
+   * after the training process died out of memory (half the batch, twice the accumulation).
+   */
+  layout: BatchLayoutSchema.optional(),
 });
 export type TrainJob = z.infer<typeof TrainJobSchema>;
 
