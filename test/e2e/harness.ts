@@ -258,6 +258,8 @@ export async function openBrowser(bridge: Bridge): Promise<{ context: BrowserCon
 /** Saves a full-window screenshot as test-artifacts/<name>.png. */
 export async function shot(page: Page, name: string): Promise<string> {
   const file = join(ARTIFACTS, `${name}.png`);
+  // Each step from its top, as the engineer first sees it (filling a field may have scrolled it).
+  await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: false });
   return file;
 }

@@ -129,11 +129,11 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
       await page.getByTestId('train').waitFor({ timeout: 30_000 });
       await page.getByTestId('recovered').first().waitFor({ timeout: 10_000 });
 
+      // Epoch 2 of 2 under way, with live figures.
       await page.waitForFunction(
-        (n) => {
-          const el = document.querySelector('[data-testid="train-epoch"]');
-          return el !== null && new RegExp(`\\b${n}\\b`).test(el.textContent ?? '') && document.querySelector('[data-testid="images-per-sec"]')?.textContent !== '–';
-        },
+        (n) =>
+          Number(document.querySelector('[data-testid="train-epoch"]')?.getAttribute('data-epoch')) >= n &&
+          document.querySelector('[data-testid="images-per-sec"]')?.textContent !== '–',
         E2E_EPOCHS,
         { timeout: 10 * 60_000 },
       );

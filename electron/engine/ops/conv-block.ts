@@ -79,24 +79,20 @@ export function convBlockReference(x: tf.Tensor4D, w: ConvBlockWeights, o: ConvB
 }
 
 /**
- * Sums of v [B, H, W, C] over batch and space ([1, C]), or over space per sample ([B, C]), as a
- * matmul with a row of ones. Why: wasm reduces over non-innermost axes by transposing the whole
- * tensor first; the matmul reads it once through XNNPACK (~13x faster on a YOLO activation).
+ * Per-sample channel means of v [B, H, W, C] as [B, C]: one global average pool. Why: wasm
+ * reduces over non-innermost axes by transposing the whole tensor first; XNNPACK's average pool
+ * reads it once, vectorised over channels (0.7 ms against 12 ms for tf.sum over [0, 1, 2] on a
+ * [16, 112, 112, 16] activation), and every backend has the op.
  */
-export function channelSums(v: tf.Tensor4D, perSample: boolean): tf.Tensor2D {
+export function spatialMeans(v: tf.Tensor4D): tf.Tensor2D {
   const [b, h, w, c] = v.shape;
-  if (!perSample) {
-    const n = b * h * w;
-    return tf.matMul(tf.ones([1, n]), tf.reshape(v, [n, c]));
-  }
-  const hw = h * w;
-  return tf.reshape(tf.matMul(tf.ones([b, 1, hw]), tf.reshape(v, [b, hw, c])), [b, c]);
+  return tf.reshape(tf.avgPool(v, [h, w], 1, 'valid'), [b, c]);
 }
 
-/** [B, C] per-channel values summed within each of `groups` channel groups: [B, G]. */
-function groupSums(v: tf.Tensor2D, groups: number): tf.Tensor2D {
+/** [B, C] per-channel values averaged within each of `groups` channel groups: [B, G]. */
+function groupMeans(v: tf.Tensor2D, groups: number): tf.Tensor2D {
   const [b, c] = v.shape;
-  return tf.sum(tf.reshape(v, [b, groups, c / groups]), 2);
+  return tf.mean(tf.reshape(v, [b, groups, c / groups]), 2);
 }
 
 /** [B, G] per-group values repeated over each group's channels: [B, 1, 1, C], broadcastable against NHWC. */
@@ -115,22 +111,16 @@ interface NormStats {
 }
 
 /**
- * Mean and biased variance of y in two passes (the second over squared deviations, so no
- * cancellation), each summed by {@link channelSums}. BatchNorm: per channel, [C]. GroupNorm: per
- * sample and group, expanded to [B, 1, 1, C].
+ * Mean and biased variance of y, the variance as the mean of squared deviations (two passes, no
+ * cancellation). BatchNorm: per channel, [C]. GroupNorm: per sample and group, expanded to
+ * [B, 1, 1, C]. Every image has the same pixel count, so means of per-sample means are exact.
  */
 function moments(y: tf.Tensor4D, o: ConvBlockOptions): { mean: tf.Tensor; variance: tf.Tensor } {
-  const [b, h, w, c] = y.shape;
-  if (o.norm === 'batch') {
-    const n = b * h * w;
-    const mean = tf.reshape(tf.div(channelSums(y, false), n), [c]);
-    const variance = tf.reshape(tf.div(channelSums(tf.squaredDifference(y, mean) as tf.Tensor4D, false), n), [c]);
-    return { mean, variance };
-  }
-  const m = h * w * (c / o.groups);
-  const mean = expandGroups(tf.div(groupSums(channelSums(y, true), o.groups), m), c);
-  const dev = tf.squaredDifference(y, mean) as tf.Tensor4D;
-  const variance = expandGroups(tf.div(groupSums(channelSums(dev, true), o.groups), m), c);
+  const c = y.shape[3];
+  const reduce = (v: tf.Tensor4D): tf.Tensor =>
+    o.norm === 'batch' ? tf.mean(spatialMeans(v), 0) : expandGroups(groupMeans(spatialMeans(v), o.groups), c);
+  const mean = reduce(y);
+  const variance = reduce(tf.squaredDifference(y, mean) as tf.Tensor4D);
   return { mean, variance };
 }
 
@@ -196,10 +186,12 @@ export function convBlock(x: tf.Tensor4D, w: ConvBlockWeights, o: ConvBlockOptio
           const sig = tf.sigmoid(z);
           // d silu(z)/dz = s * (1 + z * (1 - s))
           const dz = tf.mul(dOut, tf.mul(sig, tf.add(1, tf.mul(z, tf.sub(1, sig))))) as tf.Tensor4D;
-          const perSample = o.norm === 'group';
-          // S1 = sum dz, S2 = sum dz * y, per channel ([1, C]) or per sample and channel ([B, C]).
-          const s1 = channelSums(dz, perSample);
-          const s2 = channelSums(tf.mul(dz, y) as tf.Tensor4D, perSample);
+          // S1 = sum dz, S2 = sum dz * y over space, per sample and channel ([B, C]); BatchNorm
+          // sums them over the batch too ([1, C]).
+          const perSample = (v: tf.Tensor4D): tf.Tensor2D => tf.mul(spatialMeans(v), h * wd);
+          const total = (v: tf.Tensor2D): tf.Tensor2D => (o.norm === 'batch' ? tf.sum(v, 0, true) : v);
+          const s1 = total(perSample(dz));
+          const s2 = total(perSample(tf.mul(dz, y) as tf.Tensor4D));
           let dbeta: tf.Tensor1D;
           let dgamma: tf.Tensor1D;
           // The conv gradients take g = dy / a with a per output channel (BatchNorm): scaling the
@@ -229,10 +221,10 @@ export function convBlock(x: tf.Tensor4D, w: ConvBlockWeights, o: ConvBlockOptio
             const perChannel = tf.mul(invBC, tf.sub(s2, tf.mul(meanBC, s1))); // sum(dz * yhat) per b, c
             dbeta = tf.sum(s1, 0);
             dgamma = tf.sum(perChannel, 0);
-            const m = h * wd * (c / o.groups);
             // m1 = mean over the group of dyhat = dz * gamma; m2 = mean of dyhat * yhat.
-            const m1 = expandGroups(tf.div(groupSums(tf.mul(s1, sg), o.groups), m), c);
-            const m2 = expandGroups(tf.div(groupSums(tf.mul(perChannel, sg), o.groups), m), c);
+            const hw = h * wd;
+            const m1 = expandGroups(tf.div(groupMeans(tf.mul(s1, sg), o.groups), hw), c);
+            const m2 = expandGroups(tf.div(groupMeans(tf.mul(perChannel, sg), o.groups), hw), c);
             // dy = invStd * (dz * gamma - m1 - yhat * m2) = dz * A + y * K1 + K0
             const aBC = tf.mul(invStd, sg);
             const k1 = tf.neg(tf.mul(tf.square(invStd), m2));

@@ -65,6 +65,7 @@ export const en = {
   'dataset.problems': 'Problems',
   'dataset.noProblems': 'No problems found.',
   'dataset.problemCount': '{count} files',
+  'dataset.problemCountOne': '1 file',
   'dataset.fix': 'What to do',
   'dataset.moreFiles': '… and {count} more',
   'dataset.samples': 'Sample images',
@@ -227,6 +228,11 @@ export const en = {
   'app.interruptedResume': 'Resume it',
   'app.interruptedDismiss': 'Not now',
   'results.notLearnt': 'The model does not find the defects yet (mAP50 {map}). This is usual after a few epochs: train longer, or check the dataset report for label problems.',
+  'dataset.split.train': 'train',
+  'dataset.split.val': 'val',
+  'dataset.split.test': 'test',
+  'train.rec.oom.didFresh': 'Started the run again with a batch of {batch} × {acc} accumulation (no checkpoint had been saved yet). The effective batch ({effective} images) and the learning rate are unchanged, so the result is comparable; each step is a little slower.',
+  'train.log': 'Run log',
 } as const;
 
 /** A key of the UI message files. */

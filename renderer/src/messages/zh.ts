@@ -67,6 +67,7 @@ export const zh: Record<MessageKey, string> = {
   'dataset.problems': '问题',
   'dataset.noProblems': '未发现问题。',
   'dataset.problemCount': '{count} 个文件',
+  'dataset.problemCountOne': '1 个文件',
   'dataset.fix': '处理方法',
   'dataset.moreFiles': '… 另有 {count} 个',
   'dataset.samples': '示例图像',
@@ -229,4 +230,9 @@ export const zh: Record<MessageKey, string> = {
   'app.interruptedResume': '继续训练',
   'app.interruptedDismiss': '暂不',
   'results.notLearnt': '模型还不能找到缺陷（mAP50 {map}）。训练几轮后这很常见：请训练更久，或查看数据集报告中的标注问题。',
+  'dataset.split.train': '训练',
+  'dataset.split.val': '验证',
+  'dataset.split.test': '测试',
+  'train.rec.oom.didFresh': '已用批大小 {batch} × 累积 {acc} 重新开始训练（当时尚未保存检查点）。有效批大小（{effective} 张图像）和学习率不变，结果可比；每一步会稍慢一些。',
+  'train.log': '运行日志',
 };
