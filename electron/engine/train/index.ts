@@ -399,10 +399,10 @@ async function finish(
   const st = out.state;
   let evaluation = ctx.bestEvaluation;
   if (!evaluation) {
-    // The best epoch was before a resume: its evaluation is in the earlier results.json.
+    // The best epoch was before a resume (possibly in a process that died): its evaluation
+    // was saved beside the best weights.
     try {
-      const prev = JSON.parse(await readFile(paths.results, 'utf8')) as { evaluation?: EvaluationResult | null };
-      evaluation = prev.evaluation ?? null;
+      evaluation = JSON.parse(await readFile(`${paths.best}/evaluation.json`, 'utf8')) as EvaluationResult;
     } catch {
       evaluation = null;
     }

@@ -413,6 +413,9 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
         sink.emit({ type: 'checkpoint-saved', t: Date.now(), epoch, kind: 'best', path: paths.best });
         if (evaluation) {
           ctx.bestEvaluation = evaluation;
+          // Kept beside the best weights so a resumed process (whose own epochs may never beat
+          // this one) can still report the best model's full evaluation.
+          await writeJsonAtomic(`${paths.best}/evaluation.json`, evaluation);
           await writeJsonAtomic(`${paths.dir}/val-predictions.json`, { classNames: ctx.classNames, images: valImages.slice(0, 500) });
         }
       }

@@ -83,5 +83,6 @@ export function trainConfigFromJob(job: TrainJob): TrainConfig {
     epochs: job.epochs,
     overrides: job.overrides,
     resume: job.resume,
+    ...(job.layout ? { layout: job.layout } : {}),
   });
 }

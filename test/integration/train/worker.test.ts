@@ -73,7 +73,14 @@ test('SIGKILL mid-epoch, then resume: same optimizer steps and a result within n
   const endEv = ev.find((e) => e.type === 'train-end');
   assert.ok(endEv && endEv.type === 'train-end' && endEv.status === 'completed');
 
-  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { steps: number; best: { map50: number; map50_95: number } | null };
+  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as {
+    steps: number;
+    best: { map50: number; map50_95: number } | null;
+    evaluation: { map50_95: number; perClass: unknown[] } | null;
+  };
+  // The best model's full evaluation survives the killed process, whichever epoch was best.
+  assert.ok(results.evaluation, 'results.json keeps the best evaluation after a resume');
+  assert.equal(results.evaluation.map50_95, results.best?.map50_95);
   assert.equal(results.steps, ref.steps);
   assert.equal(results.steps, ref.plan.totalSteps);
   const a = lastTrainLoss(refDir);
