@@ -24,6 +24,8 @@ export default defineConfig({
           index: resolve(root, 'electron/main/index.ts'),
           // The training process runs out/main/trainer-entry.js in an Electron utilityProcess.
           ...workerEntries,
+          // The data loader's worker thread (loader/pool.ts starts ./worker.js beside itself).
+          worker: resolve(root, 'electron/engine/data/loader/worker.ts'),
         },
       },
     },

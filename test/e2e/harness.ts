@@ -8,7 +8,7 @@
  * way over a server-sent-event stream, then page.evaluate.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,16 +47,38 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds the renderer with electron-vite when out/renderer is missing or older than its
- * sources (renderer/, electron/shared/), so the tests never run a stale bundle.
+ * Builds the app with electron-vite (renderer, main, the training process entry) when the
+ * output is missing or older than its sources, so the tests never run a stale bundle. Test
+ * files run two at a time: a lock folder makes one build while the other waits, so neither
+ * serves or forks a half-written out/.
  */
 export function ensureRendererBuilt(): void {
-  const index = join(RENDERER_DIR, 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newest(join(ROOT, 'renderer')), newest(join(ROOT, 'electron/shared')));
-  if (built > sources && process.env['KESTREL_E2E_REBUILD'] !== '1') return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('electron-vite build failed; the browser tests need the built renderer');
+  const outputs = [join(RENDERER_DIR, 'index.html'), join(ROOT, 'out/main/trainer-entry.js'), join(ROOT, 'out/main/worker.js')];
+  const fresh = () => {
+    const built = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
+    const sources = Math.max(newest(join(ROOT, 'renderer')), newest(join(ROOT, 'electron')), statSync(join(ROOT, 'electron.vite.config.ts')).mtimeMs);
+    return built > sources && process.env['KESTREL_E2E_REBUILD'] !== '1';
+  };
+  if (fresh()) return;
+  const lock = join(ROOT, 'out', '.build-lock');
+  mkdirSync(join(ROOT, 'out'), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another test's build (remove ${lock} if no build is running)`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (fresh()) return; // the other test built it while we waited
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('electron-vite build failed; the browser tests need the built app');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 const MIME: Record<string, string> = {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
  * Must run before the wasm backend first initialises.
  */
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /** What the shim achieved; `error` says why not when it could not be set up. */
 export interface ThreadShimResult {
@@ -30,10 +30,10 @@ let restorePatches: (() => void) | null = null;
 
 /** Writes the worker script that loads the threaded module from its file (once per process). */
 function writeWorkerScript(): string {
-  const workerModule = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+  const workerModule = nodeRequire('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
     wasmWorkerContents: string;
   };
-  const mainScript = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const mainScript = nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   if (shimDir === null) {
     const dir = mkdtempSync(join(tmpdir(), 'kestrel-wasm-'));
     shimDir = dir;
@@ -63,7 +63,7 @@ export function prepareWasmThreads(threads: number, setThreadsCount: (n: number)
     const original = URL.createObjectURL.bind(URL);
     URL.createObjectURL = (obj: Blob | MediaSource) =>
       obj instanceof Blob && obj.type === 'application/javascript' ? workerPath : original(obj as Blob);
-    const os = require('node:os') as { cpus: () => unknown[] };
+    const os = nodeRequire('node:os') as { cpus: () => unknown[] };
     const cpus = os.cpus;
     os.cpus = () => {
       const real = cpus();
