@@ -4,7 +4,8 @@ import { reason, type Reason } from '../../shared/reason';
 import { BackendIdSchema, type BackendId } from '../../shared/schemas/hardware';
 import { WASM_USABLE_HEAP_BYTES, watchAllocationFailures, watchWasmMalloc } from './limits';
 import { runSelfTest } from './self-test';
-import { finishWasmThreads, prepareWasmThreads } from './threads';
+import { availableParallelism, loadavg } from 'node:os';
+import { finishWasmThreads, prepareWasmThreads, recommendWasmThreads } from './threads';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
 
 /**
@@ -35,8 +36,12 @@ export interface BackendReport {
 export interface InitBackendOptions {
   /** Use only this backend (tests, benchmarks, --backend); KESTREL_BACKEND does the same. */
   force?: BackendId;
-  /** wasm: XNNPACK threads (opt-in, default 1); KESTREL_WASM_THREADS does the same. */
-  threads?: number;
+  /**
+   * wasm: XNNPACK threads, or 'auto' for {@link recommendWasmThreads} on this machine's cores and
+   * load (what training should pass). Default 1 (tests, benchmarks); KESTREL_WASM_THREADS
+   * (a number or 'auto') does the same.
+   */
+  threads?: number | 'auto';
 }
 
 /** npm packages of the native backends. */
@@ -51,6 +56,12 @@ export function parseBackendId(value: string | undefined): BackendId | undefined
   const parsed = BackendIdSchema.safeParse(value.trim());
   if (!parsed.success) throw new KestrelError('BACKEND_UNKNOWN', reason('BACKEND_UNKNOWN', { value }).message, { value });
   return parsed.data;
+}
+
+/** Threads from the option or KESTREL_WASM_THREADS: a count, 'auto' (by cores and load), else 1. */
+export function resolveThreads(value: number | string | undefined): number {
+  if (value === 'auto') return recommendWasmThreads({ cores: availableParallelism(), loadAverage: loadavg()[0] ?? 0 });
+  return Math.max(1, Math.floor(Number(value) || 1));
 }
 
 /** An expected failure of one rung, with the reason to show. */
@@ -192,7 +203,7 @@ async function selfTestReason(id: BackendId): Promise<Reason | null> {
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
   const forced = opts.force ?? parseBackendId(process.env.KESTREL_BACKEND);
   const forcedBy = opts.force !== undefined ? 'BACKEND_FORCED_OPTION' : 'BACKEND_FORCED_ENV';
-  const threads = Math.max(1, Math.floor(opts.threads ?? (Number(process.env.KESTREL_WASM_THREADS) || 1)));
+  const threads = resolveThreads(opts.threads ?? process.env.KESTREL_WASM_THREADS);
   const passedOver: BackendReport['passedOver'] = [];
   const candidates = forced ? [forced] : BACKEND_ORDER;
   if (forced) {
@@ -246,4 +257,4 @@ export {
   WASM_HEAP_MAX_BYTES,
   WASM_USABLE_HEAP_BYTES,
 } from './limits';
-export { stopWasmThreads } from './threads';
+export { stopWasmThreads, recommendWasmThreads, MAX_WASM_THREADS, type ThreadContext } from './threads';

@@ -42,7 +42,13 @@ export const DEFAULT_GAINS: Readonly<LossGains> = Object.freeze({ box: 7.5, cls:
 /** Options of computeLoss. */
 export interface LossOptions {
   gains?: Partial<LossGains>;
-  /** Class label smoothing eps: targets t -> t (1 - eps) + eps / 2. Default 0. */
+  /**
+   * Class label smoothing eps, on assigned (foreground) anchors only: an anchor with target
+   * score t for class k gets t (1 - eps) for k and t eps / (nc - 1) for every other class.
+   * Background anchors keep target 0: smoothing them toward eps / 2 (the classification
+   * recipe) would lift every background score and flood low-threshold evaluation with false
+   * positives. Default 0.
+   */
   labelSmoothing?: number;
   assigner?: AssignerOptions;
   /**
@@ -195,8 +201,7 @@ export function computeLoss(raw: LossRaw, targets: LossTargets, anchors: LossAnc
     const boxLoss = tf.div(tf.sum(tf.mul(tf.sub(1, iou), weight)), normaliser);
     const dflPer = tf.mean(dflFromLogProbs(logp, tf.tensor4d(dense.twoHot, [b, a, 4, bins])), -1);
     const dflLoss = tf.div(tf.sum(tf.mul(dflPer, weight)), normaliser);
-    let clsTarget = tf.tensor3d(asg.targetScores, [b, a, nc]);
-    if (smoothing > 0) clsTarget = tf.add(tf.mul(clsTarget, 1 - smoothing), smoothing / 2);
+    const clsTarget = tf.tensor3d(smoothing > 0 && nc > 1 ? smoothForeground(asg.targetScores, nc, smoothing) : asg.targetScores, [b, a, nc]);
     const clsLoss = tf.div(tf.sum(bceWithLogits(raw.cls, clsTarget)), normaliser);
     const box = tf.mul(boxLoss, gains.box) as tf.Scalar;
     const cls = tf.mul(clsLoss, gains.cls) as tf.Scalar;
@@ -205,4 +210,19 @@ export function computeLoss(raw: LossRaw, targets: LossTargets, anchors: LossAnc
     return { total, box, cls, dfl };
   });
   return { ...parts, positives: asg.positives, normaliser };
+}
+
+/** Label smoothing of foreground anchors' class targets (see LossOptions.labelSmoothing). */
+export function smoothForeground(targets: Float32Array, nc: number, eps: number): Float32Array {
+  const out = new Float32Array(targets.length);
+  for (let o = 0; o < targets.length; o += nc) {
+    let t = 0;
+    for (let c = 0; c < nc; c++) t = Math.max(t, targets[o + c]!);
+    if (t === 0) continue;
+    for (let c = 0; c < nc; c++) {
+      const v = targets[o + c]!;
+      out[o + c] = v > 0 ? v * (1 - eps) : (t * eps) / (nc - 1);
+    }
+  }
+  return out;
 }

@@ -92,7 +92,11 @@ export function createDetector(spec: ModelSpec, opts: CreateDetectorOptions = {}
   const make = <R extends tf.Rank>(name: string, shape: number[], trainable: boolean, group?: ParamGroup): tf.Variable<R> => {
     const data = init.get(name);
     if (data === undefined) throw new Error(`No initial value for ${name}`);
-    const v = tf.variable(tf.tensor(data, shape, 'float32'), trainable) as unknown as tf.Variable<R>;
+    // The variable shares the initial tensor's data; dropping our handle avoids keeping a
+    // second reference alive after the detector is disposed.
+    const initial = tf.tensor(data, shape, 'float32');
+    const v = tf.variable(initial, trainable) as unknown as tf.Variable<R>;
+    initial.dispose();
     all.set(name, v);
     if (group) params.push({ name, variable: v, group });
     else buffers.set(name, v);
@@ -104,7 +108,9 @@ export function createDetector(spec: ModelSpec, opts: CreateDetectorOptions = {}
       const cv: ConvVars = { spec: c, filter: make<tf.Rank.R4>(`${c.name}.filter`, [c.k, c.k, c.cIn, c.cOut], true, 'weight') };
       if (c.block) {
         cv.gamma = make<tf.Rank.R1>(`${c.name}.gamma`, [c.cOut], true, 'norm');
-        cv.beta = make<tf.Rank.R1>(`${c.name}.beta`, [c.cOut], true, 'norm');
+        // Norm shifts are biases (as in Ultralytics' param groups): no decay, and the SGD
+        // bias-LR warmup applies to them.
+        cv.beta = make<tf.Rank.R1>(`${c.name}.beta`, [c.cOut], true, 'bias');
         if (spec.norm === 'batch') {
           cv.runningMean = make<tf.Rank.R1>(`${c.name}.running_mean`, [c.cOut], false);
           cv.runningVar = make<tf.Rank.R1>(`${c.name}.running_var`, [c.cOut], false);

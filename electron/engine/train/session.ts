@@ -110,10 +110,12 @@ export interface SessionOutcome {
 }
 
 /** The augmentation recipe of a run. */
-export function augmentFor(kind: TrainConfig['augment'], epochs: number): AugmentOptions | null {
+export function augmentFor(kind: TrainConfig['augment'], epochs: number, regularization?: TrainingPlan['regularization']): AugmentOptions | null {
   if (kind === 'none') return null;
-  if (kind === 'light') return defaultAugmentOptions({ epochs, mosaic: 0, scale: 0.25, translate: 0.05 });
-  return defaultAugmentOptions({ epochs });
+  // CutMix as the plan decides (on for large effective batches): half of the images get a patch.
+  const cutmix = regularization?.cutmix ? 0.5 : 0;
+  if (kind === 'light') return defaultAugmentOptions({ epochs, mosaic: 0, scale: 0.25, translate: 0.05, cutmix });
+  return defaultAugmentOptions({ epochs, cutmix });
 }
 
 /** A fresh loop state at the start of a run. */
@@ -175,7 +177,7 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
       records: ctx.train,
       imgsz: spec.imgsz,
       batchSize: layout.perDeviceBatch,
-      augment: augmentFor(cfg.augment, epochs),
+      augment: augmentFor(cfg.augment, epochs, plan.regularization),
       seed: cfg.seed,
       shuffle: true,
       cache: cfg.cache,
@@ -283,7 +285,7 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
         let res: ReturnType<typeof computeGradients> | undefined;
         try {
           const lossScale = microBatchLossScale(batch.size, acc);
-          const compute = () => computeGradients(det, batch, { anchors, loss: { scale: lossScale }, readLoss: true });
+          const compute = () => computeGradients(det, batch, { anchors, loss: { scale: lossScale, labelSmoothing: plan.regularization.labelSmoothing }, readLoss: true });
           if (first) {
             const info = await tf.profile(() => {
               res = compute();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
+import { phasesToSpace } from '../../../electron/engine/backend/wasm-kernels';
 
 // Deterministic pseudo-random values, so a failure reproduces.
 function values(n: number, seed: number): Float32Array {
@@ -170,5 +171,59 @@ test('max-pool and nearest-resize gradients match plain loops on wasm and cpu, b
       });
       assert.ok(maxRelDiff(got, want) < 1e-5, `${backend} resize to ${oh}x${ow} align=${align} half=${half}`);
     }
+  }
+});
+
+test('wasm matmul with transposed operands (explicit transposes) matches the cpu backend, batched and broadcast', async () => {
+  await initBackend({ force: 'wasm' });
+  // [a shape, b shape, transposeA, transposeB]
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[5, 3], [5, 4], true, false],
+    [[3, 5], [4, 5], false, true],
+    [[5, 3], [4, 5], true, true],
+    [[2, 6, 3], [2, 6, 4], true, false],
+    [[2, 3, 6], [1, 4, 6], false, true],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const { wasm, cpu } = await onBoth(() => {
+      const a = tf.reshape(tf.tensor1d(values(sa.reduce((x, y) => x * y, 1), 30)), sa);
+      const b = tf.reshape(tf.tensor1d(values(sb.reduce((x, y) => x * y, 1), 31)), sb);
+      const out = tf.matMul(a, b, ta, tb);
+      // tfjs has no matMul gradient for broadcast batches; the others ask for both transposed forms.
+      if (sa.length === 3 && sa[0] !== sb[0]) return [out];
+      const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb))))([a, b]);
+      return [out, ga!, gb!];
+    });
+    wasm.forEach((v, i) => assert.ok(maxRelDiff(v, cpu[i]!) < 1e-5, `matMul ${JSON.stringify([sa, sb, ta, tb])} output ${i}`));
+  }
+});
+
+test('wasm Identity shares memory by reference count: a clone outlives its source with the same values', async () => {
+  await initBackend({ force: 'wasm' });
+  const before = tf.memory().numTensors;
+  const a = tf.tensor1d([1, 2, 3]);
+  const b = tf.clone(a);
+  // Shared: the clone points at the same backend buffer.
+  assert.equal(b.dataId, a.dataId);
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+  b.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => b.dataSync());
+});
+
+test('phasesToSpace (reshape + transpose) equals tf.depthToSpace', async () => {
+  await initBackend({ force: 'wasm' });
+  for (const [b, h, w, c, s] of [
+    [2, 3, 4, 8, 2],
+    [1, 2, 2, 18, 3],
+  ] as const) {
+    const { wasm, cpu } = await onBoth(() => {
+      const t = tf.tensor4d(values(b * h * w * c, 40), [b, h, w, c]);
+      return [phasesToSpace(t, s)];
+    });
+    const want = tf.tidy(() => tf.depthToSpace(tf.tensor4d(values(b * h * w * c, 40), [b, h, w, c]), s).dataSync() as Float32Array);
+    assert.ok(maxRelDiff(wasm[0]!, want) === 0, `wasm ${b}x${h}x${w}x${c} s${s}`);
+    assert.ok(maxRelDiff(cpu[0]!, want) === 0, `cpu ${b}x${h}x${w}x${c} s${s}`);
   }
 });

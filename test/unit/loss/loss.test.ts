@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import '../../../electron/engine/tf-gradients';
 import { anchorsFor } from '../../../electron/engine/eval/decode';
-import { assignTargets, ciou, computeLoss, writeTwoHot, type LossTargets } from '../../../electron/engine/loss/index';
+import { assignTargets, ciou, computeLoss, smoothForeground, writeTwoHot, type LossTargets } from '../../../electron/engine/loss/index';
 import { createRng } from '../../../electron/engine/data/rng';
 
 const IMGSZ = 64;
@@ -140,13 +140,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
-test('label smoothing moves every class target toward 1/2', async () => {
+test('label smoothing leaves background anchors at 0 and spreads eps over the other classes of foreground ones', async () => {
   await initBackend({ force: 'cpu' });
   const empty: LossTargets = { size: 1, batchIndex: new Int32Array(0), cls: new Int32Array(0), boxes: new Float32Array(0) };
   const box = tf.zeros([1, A, 4 * R]) as tf.Tensor3D;
   const cls = tf.fill([1, A, NC], 2) as tf.Tensor3D;
   const l = computeLoss({ box, cls }, empty, anchors, { labelSmoothing: 0.1 });
-  // Target 0.05 for logit 2: BCE = softplus(2) - 2 x 0.05 = 2.126928 - 0.1 = 2.026928; x 84 x 3 x 0.5.
-  assert.ok(Math.abs(l.cls.dataSync()[0]! - 0.5 * A * NC * (Math.log1p(Math.exp(2)) - 0.1)) < 1e-2);
+  // No boxes: every anchor is background, its targets stay 0, so smoothing changes nothing:
+  // BCE(2, 0) = softplus(2) = 2.126928 per anchor and class; x A x NC x gain 0.5.
+  assert.ok(Math.abs(l.cls.dataSync()[0]! - 0.5 * A * NC * Math.log1p(Math.exp(2))) < 1e-2);
   tf.dispose([l.total, l.box, l.cls, l.dfl, box, cls]);
+  // A foreground anchor with target 0.8 for class 1 of 3: 0.8 x 0.9 = 0.72 for it, 0.8 x 0.1 / 2 = 0.04 for the others.
+  const t = smoothForeground(new Float32Array([0, 0.8, 0, 0, 0, 0]), 3, 0.1);
+  assert.deepEqual(Array.from(t).map((v) => Math.round(v * 1e6) / 1e6), [0.04, 0.72, 0.04, 0, 0, 0]);
 });

@@ -16,7 +16,7 @@ const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) => {
   for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= tol, `index ${i}: ${a[i]} vs ${b[i]}`);
 };
 
-test('SGD with Nesterov momentum and decoupled decay on weights only, worked by hand', () => {
+test('SGD with Nesterov momentum and decoupled decay (at the coupled strength) on weights only, worked by hand', () => {
   const w = tf.variable(tf.tensor1d([1, 2]));
   const b = tf.variable(tf.tensor1d([0.5]));
   const params: NamedParam[] = [
@@ -27,13 +27,14 @@ test('SGD with Nesterov momentum and decoupled decay on weights only, worked by 
   const g = { w: tf.tensor1d([0.1, -0.2]), b: tf.tensor1d([1]) };
   opt.apply(g, { lr: 0.1, biasLr: 0.5, momentum: 0.9, weightDecay: 0.01 });
   // step 1: v = g; nesterov update = g + 0.9 v = 1.9 g
-  // w = w - 0.1 * 1.9 g - 0.1 * 0.01 * w  ->  1 - 0.019 - 0.001 = 0.98 ; 2 + 0.038 - 0.002 = 2.036
-  close(w.dataSync(), [0.98, 2.036]);
+  // decoupled decay at the coupled strength: lr * wd / (1 - momentum) = 0.1 * 0.01 / 0.1 = 0.01
+  // w = w - 0.1 * 1.9 g - 0.01 * w  ->  1 - 0.019 - 0.01 = 0.971 ; 2 + 0.038 - 0.02 = 2.018
+  close(w.dataSync(), [0.971, 2.018]);
   // bias: own LR 0.5, no decay: 0.5 - 0.5 * 1.9 = -0.45
   close(b.dataSync(), [-0.45]);
   opt.apply(g, { lr: 0.1, momentum: 0.9, weightDecay: 0 });
   // step 2: v = 0.9 * g + g = 1.9 g ; update = g + 0.9 * 1.9 g = 2.71 g
-  close(w.dataSync(), [0.98 - 0.1 * 2.71 * 0.1, 2.036 + 0.1 * 2.71 * 0.2]);
+  close(w.dataSync(), [0.971 - 0.1 * 2.71 * 0.1, 2.018 + 0.1 * 2.71 * 0.2]);
   assert.equal(opt.step, 2);
   opt.dispose();
   tf.dispose([w, b, g.w, g.b]);
