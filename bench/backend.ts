@@ -19,6 +19,13 @@
  *   Transpose, which are also listed on their own.
  *
  * Prints a table and writes bench/results/backend.json.
+ *
+ * `npm run bench -- backend --step [--imgsz 224] [--batch 16] [--threads 1,2] [--norms batch,group] [--steps 2]`
+ * profiles instead ONE real training step on wasm (6 classes, random boxes): forward, the real
+ * loss with its assigner (and the assigner alone), backward and an SGD update, each timed, plus
+ * the exclusive time of every kernel by phase (a kernel called inside another, like the convs
+ * inside Conv2DBackpropFilter, counts once, under "outer>inner"). Writes
+ * bench/results/backend-step.json.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,6 +111,211 @@ async function child(a: ChildArgs): Promise<void> {
   process.exit(0);
 }
 
+interface StepArgs {
+  threads: number;
+  imgsz: number;
+  batch: number;
+  norm: 'batch' | 'group';
+  steps: number;
+}
+
+interface StepResult {
+  threads: number;
+  norm: string;
+  imagesPerSecond: number;
+  /** Median ms per phase over the timed steps. */
+  phases: { forward: number; loss: number; backward: number; optimizer: number; total: number };
+  /** The assigner alone on this batch (plain TS), and the one device read it needs. */
+  assignerMs: number;
+  downloadMs: number;
+  kernels: Array<{ name: string; ms: number; calls: number }>;
+}
+
+/** Runs in the child: one real training step profiled by phase and kernel. */
+async function stepChild(a: StepArgs): Promise<void> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../electron/engine/backend/index');
+  const { createDetector } = await import('../electron/engine/model/index');
+  const { anchorsFor } = await import('../electron/engine/eval/decode');
+  const { computeLoss, assignTargets } = await import('../electron/engine/loss/index');
+  const { createSgd } = await import('../electron/engine/train/optim');
+  const { createRng } = await import('../electron/engine/data/rng');
+  const report = await initBackend({ force: 'wasm', threads: a.threads });
+  const nc = 6;
+  const det = createDetector({ scale: 'n', imgsz: a.imgsz, numClasses: nc, norm: a.norm }, { seed: 1 });
+  const anchors = anchorsFor(a.imgsz, [8, 16, 32]);
+  const rng = createRng(7);
+  const s = a.imgsz;
+  const pixels = new Float32Array(a.batch * s * s * 3).map(() => rng.next());
+  const bi: number[] = [];
+  const cls: number[] = [];
+  const boxes: number[] = [];
+  // NEU-DET-like: 1-5 boxes per image, 16 to 165 px sides.
+  for (let b = 0; b < a.batch; b++) {
+    for (let k = 1 + rng.int(5); k > 0; k--) {
+      const w = Math.min(s - 1, 16 + rng.int(150));
+      const h = Math.min(s - 1, 16 + rng.int(150));
+      const x1 = rng.int(s - w);
+      const y1 = rng.int(s - h);
+      bi.push(b);
+      cls.push(rng.int(nc));
+      boxes.push(x1, y1, x1 + w, y1 + h);
+    }
+  }
+  const targets = { size: a.batch, batchIndex: Int32Array.from(bi), cls: Int32Array.from(cls), boxes: Float32Array.from(boxes) };
+  const params = det.params();
+  const opt = createSgd(params);
+  const x = tf.tensor4d(pixels, [a.batch, s, s, 3]);
+
+  // Exclusive kernel timer: wasm runs kernels synchronously, so wall time around a kernel is its cost.
+  let phase = 'forward';
+  const stats = new Map<string, { ms: number; calls: number }>();
+  let timing = false;
+  const stack: Array<{ name: string; inner: number }> = [];
+  for (const k of tf.getKernelsForBackend('wasm')) {
+    const orig = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        if (!timing) return orig(args);
+        const parent = stack[stack.length - 1];
+        stack.push({ name: k.kernelName, inner: 0 });
+        const t0 = performance.now();
+        try {
+          return orig(args);
+        } finally {
+          const dt = performance.now() - t0;
+          const me = stack.pop()!;
+          if (parent) parent.inner += dt;
+          const key = `${phase}:${parent ? `${parent.name}>` : ''}${k.kernelName}`;
+          const e = stats.get(key) ?? { ms: 0, calls: 0 };
+          e.ms += dt - me.inner;
+          e.calls++;
+          stats.set(key, e);
+        }
+      },
+    });
+  }
+
+  const oneStep = () => {
+    let t1 = 0;
+    let t2 = 0;
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(() => {
+      phase = 'forward';
+      const raw = det.forward(x, true);
+      t1 = performance.now();
+      phase = 'loss';
+      const l = computeLoss(raw, targets, anchors);
+      t2 = performance.now();
+      phase = 'backward';
+      return l.total;
+    }, params.map((p) => p.variable));
+    const t3 = performance.now();
+    phase = 'optimizer';
+    const byName: Record<string, import('@tensorflow/tfjs-core').Tensor> = {};
+    for (const p of params) byName[p.name] = grads[p.variable.name]!;
+    opt.apply(byName, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
+    tf.dispose([...Object.values(grads), value]);
+    const t4 = performance.now();
+    return { forward: t1 - t0, loss: t2 - t1, backward: t3 - t2, optimizer: t4 - t3, total: t4 - t0 };
+  };
+  oneStep(); // warm-up
+  const runs: Array<ReturnType<typeof oneStep>> = [];
+  for (let i = 0; i < a.steps; i++) runs.push(oneStep());
+  timing = true;
+  oneStep();
+  timing = false;
+  const med = (k: keyof ReturnType<typeof oneStep>) => median(runs.map((r) => r[k]));
+  const phases = { forward: med('forward'), loss: med('loss'), backward: med('backward'), optimizer: med('optimizer'), total: med('total') };
+
+  // The assigner alone, on this batch's detached predictions.
+  const raw = det.forward(x, true);
+  const t0 = performance.now();
+  const scores = tf.tidy(() => tf.sigmoid(raw.cls)).dataSync() as Float32Array;
+  const downloadMs = performance.now() - t0;
+  const [, na] = raw.box.shape;
+  const predBoxes = new Float32Array(a.batch * na * 4);
+  for (let i = 0; i < a.batch * na; i++) {
+    const k = i % na;
+    const cx = anchors.points[2 * k]!;
+    const cy = anchors.points[2 * k + 1]!;
+    predBoxes.set([cx - 20, cy - 20, cx + 20, cy + 20], 4 * i);
+  }
+  const t5 = performance.now();
+  assignTargets({
+    batchSize: a.batch,
+    numAnchors: na,
+    numClasses: nc,
+    predScores: scores,
+    predBoxes,
+    anchorPoints: anchors.points,
+    gtBatchIndex: targets.batchIndex,
+    gtClasses: targets.cls,
+    gtBoxes: targets.boxes,
+  });
+  const assignerMs = performance.now() - t5;
+  tf.dispose([raw.box, raw.cls]);
+  const res: StepResult = {
+    threads: report.threads,
+    norm: a.norm,
+    imagesPerSecond: (a.batch * 1000) / phases.total,
+    phases,
+    assignerMs,
+    downloadMs,
+    kernels: [...stats.entries()].sort((p, q) => q[1].ms - p[1].ms).map(([name, e]) => ({ name, ms: e.ms, calls: e.calls })),
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(res)}\n`);
+  process.exit(0);
+}
+
+function runStepChild(a: StepArgs, timeoutMs: number): StepResult | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--step-child', JSON.stringify(a)], { encoding: 'utf8', timeout: timeoutMs });
+  const line = r.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 400)}` };
+  return JSON.parse(line.slice(7)) as StepResult;
+}
+
+/** `--step`: the real-step profile for each norm and thread count. */
+function stepMain(v: { imgsz?: string; batch?: string; threads?: string; norms?: string; steps?: string }): void {
+  const imgsz = Number(v.imgsz ?? 224);
+  const batch = Number(v.batch ?? 16);
+  const threadList = (v.threads ?? '1,2').split(',').map(Number);
+  const norms = (v.norms ?? 'batch,group').split(',') as Array<'batch' | 'group'>;
+  const steps = Number(v.steps ?? 2);
+  console.log(`real training step on wasm: scale n, ${imgsz} px, batch ${batch}, 6 classes, SGD; median of ${steps} steps after a warm-up`);
+  const results: StepResult[] = [];
+  for (const norm of norms) {
+    for (const threads of threadList) {
+      const r = runStepChild({ threads, imgsz, batch, norm, steps }, 20 * 60_000);
+      if (isErr(r)) {
+        console.log(`  ${norm} ${threads} thread(s) failed: ${r.error}`);
+        continue;
+      }
+      results.push(r);
+    }
+  }
+  console.log('\nnorm   thr | img/s | forward   loss  backward  optimizer |  total ms | assigner  download');
+  for (const r of results) {
+    const p = r.phases;
+    console.log(
+      `${r.norm.padEnd(6)} ${String(r.threads).padStart(3)} | ${fmt(r.imagesPerSecond).padStart(5)} | ${fmt(p.forward, 0).padStart(7)} ${fmt(p.loss, 0).padStart(6)} ` +
+        `${fmt(p.backward, 0).padStart(9)} ${fmt(p.optimizer, 0).padStart(10)} | ${fmt(p.total, 0).padStart(9)} | ${fmt(r.assignerMs, 1).padStart(8)} ${fmt(r.downloadMs, 1).padStart(9)}`,
+    );
+  }
+  for (const r of results) {
+    const total = r.kernels.reduce((x, k) => x + k.ms, 0);
+    console.log(`\ntop kernels (exclusive ms, phase:kernel), ${r.norm}, ${r.threads} thread(s), ${fmt(total, 0)} ms in kernels:`);
+    for (const k of r.kernels.slice(0, 15)) console.log(`  ${k.name.padEnd(42)} ${fmt(k.ms, 0).padStart(6)} ms ${String(k.calls).padStart(5)}x`);
+  }
+  const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const out = { date: new Date().toISOString(), imgsz, batch, numClasses: 6, model: 'scale n', optimizer: 'sgd', results: results.map((r) => ({ ...r, kernels: r.kernels.slice(0, 40) })) };
+  writeFileSync(join(dir, 'backend-step.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log('\nwrote bench/results/backend-step.json');
+}
+
 function runChild(a: ChildArgs, timeoutMs: number): ChildResult | { error: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(a)], { encoding: 'utf8', timeout: timeoutMs });
   const line = r.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
@@ -162,9 +374,15 @@ async function main(): Promise<void> {
       'mem-batches': { type: 'string' },
       'no-torch': { type: 'boolean', default: false },
       child: { type: 'string' },
+      step: { type: 'boolean', default: false },
+      'step-child': { type: 'string' },
+      imgsz: { type: 'string' },
+      norms: { type: 'string' },
     },
   });
   if (values.child) return child(JSON.parse(values.child) as ChildArgs);
+  if (values['step-child']) return stepChild(JSON.parse(values['step-child']) as StepArgs);
+  if (values.step) return stepMain(values);
 
   const quick = values.quick;
   const sizes = (values.sizes ?? (quick ? '256' : '256,320')).split(',').map(Number);

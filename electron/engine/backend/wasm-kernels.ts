@@ -9,7 +9,10 @@ import { buildPhaseFilter, filterGradDim, inputGradDim, phaseFilterIndices } fro
  * Conv2DBackpropInput is a plain loop 6-12x slower than its forward conv. Both gradients are
  * rewritten as forward convolutions, which wasm runs through XNNPACK. Kernels that a YOLO step
  * does not need but tfjs gradients may call (depthwise backprop, tf.gather's gradient) run on
- * the cpu backend's implementation, correct if not fast.
+ * the cpu backend's implementation, correct if not fast. A few wasm kernels that a YOLO step
+ * meets are replaced by faster equivalents: DepthToSpace (as a transpose), transposed matmuls
+ * (explicit transposes), the 2x nearest-upsample gradient (an average pool) and Identity
+ * (shared memory instead of a copy); profile with `npm run bench -- backend --step`.
  */
 
 type Conv2DBackpropFilterAttrs = {

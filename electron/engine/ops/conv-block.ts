@@ -138,7 +138,10 @@ function affine(y: tf.Tensor4D, s: NormStats, gamma: tf.Tensor1D, beta: tf.Tenso
  * norm's gradient runs slow generic kernels. Here the forward keeps only the block input (which
  * the previous block produced anyway), the conv output and a few per-channel vectors; backward
  * recomputes the cheap element-wise parts (normalised value, SiLU) from them. BatchNorm and
- * GroupNorm backward use the closed forms, so each is a handful of fused-size passes.
+ * GroupNorm backward use the closed forms, so each is a handful of fused-size passes: the norm
+ * is one affine (per-channel scale and shift), every reduction a global average pool
+ * ({@link spatialMeans}), and BatchNorm's per-channel gradient scale is folded into the filter
+ * and the filter gradient (tiny tensors) instead of a pass over the conv output's gradient.
  */
 export function convBlock(x: tf.Tensor4D, w: ConvBlockWeights, o: ConvBlockOptions): tf.Tensor4D {
   checkOptions(x, w, o);
