@@ -30,9 +30,12 @@ if (files.length === 0) {
   console.error('No test files found under', roots.join(', '));
   process.exit(1);
 }
+// Two test files run at once on CI's 2 cores: a second wasm thread per file would only
+// oversubscribe them. Tests of threads set their own counts in child processes.
+const env = { ...process.env, KESTREL_WASM_THREADS: process.env.KESTREL_WASM_THREADS ?? '1' };
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=' + (process.env.KESTREL_TEST_CONCURRENCY ?? '2'), ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 process.exit(res.status ?? 1);

@@ -8,7 +8,7 @@ import type { TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
-import { BACKEND_ORDER, initBackend, type BackendReport } from '../backend/index';
+import { BACKEND_ORDER, initBackend, resolveThreads, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import { probeHardware } from '../hardware/index';
@@ -232,7 +232,8 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
 }
 
 async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, opts: TrainOptions, t0: number): Promise<TrainResult> {
-  const backend = await initBackend(cfg.backend ? { force: cfg.backend } : {});
+  const envThreads = process.env.KESTREL_WASM_THREADS;
+  const backend = await initBackend({ ...(cfg.backend ? { force: cfg.backend } : {}), threads: envThreads ? resolveThreads(envThreads) : cfg.threads });
   const ds = await loadData(cfg, paths);
   const train = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
   const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;

@@ -39,6 +39,11 @@ export const TrainConfigSchema = z.object({
   seed: z.number().int().nonnegative().default(0),
   /** Force a TF.js backend (else the best that loads; KESTREL_BACKEND does the same). */
   backend: BackendIdSchema.optional(),
+  /**
+   * wasm threads: a number, or 'auto' (the idle cores: 2 on a quiet 2-core PC, 1 on a busy
+   * one, where a second thread slows every kernel down). KESTREL_WASM_THREADS overrides.
+   */
+  threads: z.union([z.number().int().min(1).max(16), z.literal('auto')]).default('auto'),
   /** Loader worker threads (0: build batches on the training thread). Default: cores - 1, 1 to 4. */
   workers: z.number().int().nonnegative().optional(),
   /** Keep decoded images in RAM between epochs. */

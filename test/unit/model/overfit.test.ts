@@ -73,7 +73,9 @@ test('scale n overfits a tiny synthetic set to mAP50 > 0.9 on wasm', async () =>
   // decay matters for BatchNorm: its running statistics (momentum 0.03) only catch up with
   // the batch statistics once the weights settle, and evaluation uses the running ones.
   const maxSteps = Number(process.env.KESTREL_OVERFIT_STEPS ?? 300);
-  const peak = Number(process.env.KESTREL_OVERFIT_LR ?? 0.003);
+  // 0.002: measured to pass with margin (0.926 at step 225 of 300) after the kernel speed-ups;
+  // at 0.003 this set plateaus at 0.876 (two 16 px boxes never found) on the same code.
+  const peak = Number(process.env.KESTREL_OVERFIT_LR ?? 0.002);
   const warmup = 15;
   const lrAt = (step: number) =>
     step < warmup ? (peak * (step + 1)) / warmup : peak * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * (step - warmup)) / (maxSteps - warmup))));
