@@ -54,7 +54,9 @@ export function formatEvaluation(r: EvaluationResult, head: string): string {
   for (const c of r.perClass) rows.push([c.name, String(c.gtCount), String(c.predCount), f3(c.precision), f3(c.recall), f3(c.ap50), f3(c.ap50_95)]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
-  return [head, '', ...lines, '', `mAP50 ${f3(r.map50)}   mAP50-95 ${f3(r.map50_95)}   (P/R at confidence ${r.bestConfidence.toFixed(3)})`].join('\n');
+  const ul = r.ultralyticsCompatible;
+  const compat = ul ? [`Scored as Ultralytics does (for comparing with its figures): mAP50 ${f3(ul.map50)}   mAP50-95 ${f3(ul.map50_95)}`] : [];
+  return [head, '', ...lines, '', `mAP50 ${f3(r.map50)}   mAP50-95 ${f3(r.map50_95)}   (COCO 101-point; P/R at confidence ${r.bestConfidence.toFixed(3)})`, ...compat].join('\n');
 }
 
 /** `kestrel val --weights DIR --data PATH [--json] [--imgsz N] [--batch N]`: evaluates saved weights. */

@@ -90,5 +90,11 @@ export const EvaluationResultSchema = z.object({
   /** The IoU thresholds AP50-95 averages over. */
   iouThresholds: z.array(z.number()),
   imageCount: z.number().int().nonnegative(),
+  /**
+   * The same predictions scored the way Ultralytics does (trapezoid over the interpolated
+   * envelope, extended to recall 1): only for comparing with figures it reports. The COCO
+   * figures above are Kestrel's own.
+   */
+  ultralyticsCompatible: z.object({ map50: z.number(), map50_95: z.number() }).optional(),
 });
 export type EvaluationResult = z.infer<typeof EvaluationResultSchema>;

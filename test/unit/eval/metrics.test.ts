@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateDetections, ap101, plateauMiddle, IOU_THRESHOLDS } from '../../../electron/engine/eval/metrics';
+import { evaluateDetections, ap101, apUltralytics, plateauMiddle, IOU_THRESHOLDS } from '../../../electron/engine/eval/metrics';
 import { EvaluationResultSchema, type Detection, type EvalTruth } from '../../../electron/shared/schemas/evaluation';
 import { KestrelError } from '../../../electron/shared/errors';
 import { truthsFromBoxes } from '../../../electron/engine/eval/truths';
@@ -306,4 +306,20 @@ test('truthsFromBoxes turns difficult and crowd boxes into ignore boxes', () => 
     [false, true, true, false],
   );
   assert.deepEqual(t[0], { x1: 0, y1: 0, x2: 1, y2: 1, cls: 0 });
+});
+
+test('Ultralytics-compatible AP adds the line from the highest recall to (1, 0), worked by hand', () => {
+  // 2 boxes; ranked predictions TP then FP. Curve: (recall 0.5, precision 1), (0.5, 0.5).
+  // COCO: precision 1 at recall 0, 0.01, ..., 0.50 (51 points), 0 above -> 51/101.
+  // Ultralytics: envelope over (0,1) (0.5,1) (0.5,0.5) (1,0) -> 1 up to recall 0.5, then the
+  // line from 0.5 down to 0 at recall 1, read at recall 0, 0.01, ..., 1 and integrated with
+  // trapezoids: 0.5 x 1 (up to 0.50) + (1 + 0.49) / 2 x 0.01 (0.50 to 0.51, where the drop
+  // gets smoothed) + 0.49 x 0.49 / 2 (0.51 to 1) = 0.5 + 0.00745 + 0.12005 = 0.6275.
+  const outcomes = [1, 0];
+  assert.ok(Math.abs(ap101(outcomes, 2).ap - 51 / 101) < 1e-12);
+  assert.ok(Math.abs(apUltralytics(outcomes, 2) - 0.6275) < 1e-9);
+  // All found at precision 1: both give 1.
+  assert.ok(Math.abs(apUltralytics([1, 1], 2) - 1) < 1e-9);
+  // Nothing predicted: Ultralytics skips the class (AP 0), as COCO gives 0.
+  assert.equal(apUltralytics([], 2), 0);
 });
