@@ -1,3 +1,4 @@
+import { fillTemplate } from '../../../electron/shared/reason';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { messages } from '../../../electron/shared/messages/index';
@@ -124,7 +125,8 @@ test('stats: quantiles, histogram, small-object suggestion', () => {
 });
 
 test('every problem code has English and Chinese message and fix, with the same placeholders', () => {
-  const ph = (s: string | undefined): string[] => [...(s ?? '').matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
+  // The zh templates name a box with {refZh} (its Chinese form) where en has {ref}.
+  const ph = (s: string | undefined): string[] => [...(s ?? '').matchAll(/\{(\w+)\}/g)].map((m) => (m[1] === 'refZh' ? 'ref' : (m[1] ?? ''))).sort();
   for (const code of Object.keys(PROBLEM_SEVERITY) as ProblemCode[]) {
     for (const key of [code, `${code}.fix`]) {
       assert.ok(messages.en[key], `en ${key}`);
@@ -137,6 +139,8 @@ test('every problem code has English and Chinese message and fix, with the same 
     assert.deepEqual(ph(messages.zh[code]), ph(messages.en[code]), code);
   }
   const p = makeProblem('DS_LABEL_COLUMNS', '/x.txt', 3, { count: 4, expected: 5 });
+  // The Chinese sentence names the line in Chinese, with no English fragment.
+  assert.equal(fillTemplate(messages.zh['DS_LABEL_COLUMNS']!, p.params ?? {}).startsWith('第 3 行 处的框'), true);
   assert.equal(p.message, 'The box at line 3 has 4 values, where a box needs 5; the image is left out, so the object is not learnt as background.');
   assert.equal(p.severity, 'error');
 });

@@ -50,6 +50,7 @@ export function makeProblem(code: ProblemCode, file: string | null, line: number
   const params: ProblemParams = { ...given };
   if (line !== null) params['line'] ??= line;
   params['ref'] ??= line !== null ? `line ${line}` : 'the file';
+  params['refZh'] ??= refInChinese(String(params['ref']));
   const msg = messages.en[code];
   const fix = messages.en[`${code}.fix`];
   if (msg === undefined || fix === undefined) throw new Error(`No message for dataset problem ${code}`);
@@ -108,3 +109,15 @@ export const LOSES_OBJECT: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
   'DS_CLASS_NOT_INTEGER',
   'DS_CLASS_UNKNOWN',
 ]);
+
+/**
+ * The Chinese form of a box reference ("line 3" -> "第 3 行"): the zh templates name the box
+ * with {refZh}, so no English fragment lands in a Chinese sentence.
+ */
+export function refInChinese(ref: string): string {
+  const m = /^(line|annotation) (\d+)$/.exec(ref);
+  if (m) return m[1] === 'line' ? `第 ${m[2]} 行` : `标注 ${m[2]}`;
+  if (ref === 'the file') return '该文件';
+  if (ref === 'an object') return '一个目标';
+  return ref;
+}
