@@ -105,15 +105,8 @@ function matchImageClass(preds: Detection[], gts: EvalTruth[], rec: ClassRecords
   }
 }
 
-/**
- * COCO 101-point AP from outcomes already in descending score order: precision made
- * monotone from the right (the envelope), then read at recall 0, 0.01, ..., 1 at the first
- * rank reaching that recall (0 where none does), and averaged.
- * Returns the AP and the 101 precision values (the PR curve).
- */
-export function ap101(outcomes: ArrayLike<number>, gtCount: number): { ap: number; precision: number[] } {
-  const precision = new Array<number>(RECALL_POINTS.length).fill(0);
-  if (gtCount <= 0) return { ap: 0, precision };
+/** Recall and precision after each counted prediction (ignored ones skipped), in rank order. */
+function cumulativeCurve(outcomes: ArrayLike<number>, gtCount: number): { rc: number[]; pr: number[] } {
   const rc: number[] = [];
   const pr: number[] = [];
   let tp = 0;
@@ -126,7 +119,26 @@ export function ap101(outcomes: ArrayLike<number>, gtCount: number): { ap: numbe
     rc.push(tp / gtCount);
     pr.push(tp / (tp + fp));
   }
+  return { rc, pr };
+}
+
+/** Makes precision non-increasing from the right (the envelope), in place; returns it. */
+function envelope(pr: number[]): number[] {
   for (let i = pr.length - 2; i >= 0; i--) if (pr[i]! < pr[i + 1]!) pr[i] = pr[i + 1]!;
+  return pr;
+}
+
+/**
+ * COCO 101-point AP from outcomes already in descending score order: precision made
+ * monotone from the right (the envelope), then read at recall 0, 0.01, ..., 1 at the first
+ * rank reaching that recall (0 where none does), and averaged.
+ * Returns the AP and the 101 precision values (the PR curve).
+ */
+export function ap101(outcomes: ArrayLike<number>, gtCount: number): { ap: number; precision: number[] } {
+  const precision = new Array<number>(RECALL_POINTS.length).fill(0);
+  if (gtCount <= 0) return { ap: 0, precision };
+  const { rc, pr } = cumulativeCurve(outcomes, gtCount);
+  envelope(pr);
   let k = 0;
   let sum = 0;
   for (let j = 0; j < RECALL_POINTS.length; j++) {
@@ -149,23 +161,11 @@ export function ap101(outcomes: ArrayLike<number>, gtCount: number): { ap: numbe
  */
 export function apUltralytics(outcomes: ArrayLike<number>, gtCount: number): number {
   if (gtCount <= 0) return 0;
-  const mrec: number[] = [0];
-  const mpre: number[] = [1];
-  let tp = 0;
-  let fp = 0;
-  for (let i = 0; i < outcomes.length; i++) {
-    const o = outcomes[i];
-    if (o === IGNORED) continue;
-    if (o === TP) tp++;
-    else fp++;
-    mrec.push(tp / gtCount);
-    mpre.push(tp / (tp + fp));
-  }
+  const { rc, pr } = cumulativeCurve(outcomes, gtCount);
   // Ultralytics skips a class without predictions (AP 0) rather than integrate the bare line.
-  if (tp + fp === 0) return 0;
-  mrec.push(1);
-  mpre.push(0);
-  for (let i = mpre.length - 2; i >= 0; i--) if (mpre[i]! < mpre[i + 1]!) mpre[i] = mpre[i + 1]!;
+  if (rc.length === 0) return 0;
+  const mrec = [0, ...rc, 1];
+  const mpre = envelope([1, ...pr, 0]);
   // np.interp(x, mrec, mpre): mrec is non-decreasing; for repeated recall values numpy takes
   // the last of the run for x above it and the first for x at or below it.
   const interp = (x: number): number => {
