@@ -69,22 +69,25 @@ export const SCHEDULE_RULES = {
  * backwardFactor multiplies describeModel's activationBytesPerImage (the float32 outputs of
  * one forward pass) to get what a training step holds per image: the tape's saved inputs,
  * the pre-norm and pre-activation tensors describeModel does not count, gradients in flight
- * and allocator slack. wasm/cpu: calibrated on the prototype measurement of issue 3 — YOLOv8n
- * at 256 px on wasm peaked at 57 MiB + 214 MiB per image; describeModel gives 14.1 MiB of
- * activations per image there (2 classes), so (214 MiB - 0.75 MiB input) / 14.1 MiB = 15.1,
- * rounded to 15 (the estimate: 212.5 MiB per image). The fixed part with 16 MiB overhead is
- * 50 MiB (SGD) or 62 MiB (AdamW) against the measured 57 MiB.
+ * and allocator slack. wasm/cpu: fitted to Kestrel's own step with the fused Conv block
+ * (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured 59.6 MiB at
+ * 224 px over describeModel's 10.8 MiB of activations ((59.6 - 0.6 input) / 10.8 = 5.47) and
+ * 10.9 MiB at 96 px (5.47); YOLOv8s 4.9 at both sizes: 5.5 (s over-predicted ~10%). The fixed
+ * part measured 81 MiB (n) and 298 MiB (s): weights, gradients and AdamW state (16 B/param)
+ * plus ~12 B/param the step also holds (the EMA's shadow weights, update temporaries), so
+ * extraBytesPerParam 12. (The prototype of issue 3, without the fused block, held 214 MiB per
+ * image at 256 px: a factor of 15.)
  * tfjs-node / tfjs-node-gpu: not measured yet. Their kernels are TensorFlow's own (no wasm
  * heap high-water mark, no home-made gradient kernels), so they are set between PyTorch's
  * ~3-4x and the wasm prototype's 15x at 8. CUDA's context, cuBLAS/cuDNN handles and
  * workspaces take a few hundred MiB of the card before the first tensor: 512 MiB.
  * A measured MemoryCalibration replaces all of this (issue 6 measures it).
  */
-export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number }> = {
-  'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2 },
-  'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2 },
-  wasm: { backwardFactor: 15, overheadBytes: 16 * 1024 ** 2 },
-  cpu: { backwardFactor: 15, overheadBytes: 16 * 1024 ** 2 },
+export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number; extraBytesPerParam: number }> = {
+  'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2, extraBytesPerParam: 0 },
+  'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2, extraBytesPerParam: 0 },
+  wasm: { backwardFactor: 5.5, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
+  cpu: { backwardFactor: 5.5, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
 };
 
 /** Bytes per parameter every optimizer needs: float32 weights and their gradients. */

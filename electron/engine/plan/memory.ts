@@ -28,7 +28,7 @@ export function calibrationDeviceKey(device: Pick<PlanDevice, 'kind' | 'name'>):
  */
 export function estimateMemoryLine(figures: ModelFigures, optimizer: OptimizerKind, backend: BackendId): MemoryLine {
   const mm = MEMORY_MODEL[backend];
-  const perParam = WEIGHT_AND_GRAD_BYTES + OPTIMIZER_RULES[optimizer].stateBytesPerParam;
+  const perParam = WEIGHT_AND_GRAD_BYTES + OPTIMIZER_RULES[optimizer].stateBytesPerParam + mm.extraBytesPerParam;
   // Whole bytes keep predicted <= budget exact when the plan is serialised.
   const fixedBytes = Math.ceil(figures.params * perParam + figures.buffers * 4 + mm.overheadBytes);
   const inputBytes = figures.spec.imgsz * figures.spec.imgsz * 3 * 4;
