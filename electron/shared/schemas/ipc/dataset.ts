@@ -4,18 +4,24 @@ import { BoxSchema, SplitNameSchema } from '../dataset';
 /** A dataset location as the engineer picked it: a folder, a data.yaml or a COCO JSON. */
 export const DatasetPathSchema = z.string().min(1).max(4096);
 
-/** One image of the sample grid: a small JPEG (data URL) and its boxes scaled to that JPEG. */
-export const DatasetSampleSchema = z.object({
-  id: z.string(),
-  split: SplitNameSchema,
-  /** Path relative to the dataset root, for display. */
+/**
+ * An image shown as a small JPEG: its file (relative to the dataset root, for display), its
+ * size and the thumbnail's, and the thumbnail as a data URL (the renderer has no file://).
+ */
+export const ThumbnailFields = {
   file: z.string(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   thumbWidth: z.number().int().positive(),
   thumbHeight: z.number().int().positive(),
-  /** data:image/jpeg;base64,... (no file:// access from the renderer). */
   thumbUrl: z.string().startsWith('data:image/jpeg;base64,'),
+};
+
+/** One image of the sample grid: a small JPEG (data URL) and its boxes scaled to that JPEG. */
+export const DatasetSampleSchema = z.object({
+  id: z.string(),
+  split: SplitNameSchema,
+  ...ThumbnailFields,
   /** Boxes in thumbnail pixels. */
   boxes: z.array(BoxSchema),
 });

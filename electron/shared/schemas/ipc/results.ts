@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { DetectionSchema, EvalTruthSchema, EvaluationResultSchema } from '../evaluation';
+import { ThumbnailFields } from './dataset';
 
 /** One validation image of the results gallery, with its ground truth and predictions. */
 export const GalleryItemSchema = z.object({
-  file: z.string(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  thumbWidth: z.number().int().positive(),
-  thumbHeight: z.number().int().positive(),
-  thumbUrl: z.string().startsWith('data:image/jpeg;base64,'),
+  ...ThumbnailFields,
   /** Boxes and detections in thumbnail pixels. */
   truths: z.array(EvalTruthSchema),
   detections: z.array(DetectionSchema),
