@@ -12,7 +12,7 @@ const nodeImportPatterns = ['node:*'];
 const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'test/fixtures/**', 'runs/**', '.gl/**', 'test-artifacts/**', 'bench/reference/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'test/fixtures/**', 'runs/**', '.gl/**', 'test-artifacts/**', 'bench/reference/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { buildPhaseFilter, filterGradDim, inputGradDim, phaseFilterIndices } from './conv-grad-plan';
+import { registerLayoutKernels } from './layout-kernels';
+import { registerSimdKernels } from './simd-kernels';
 
 /**
  * Kernels a training step needs that the wasm backend lacks or runs slowly, registered on it.
@@ -338,7 +340,9 @@ function makeCpuResizeNearestGrad(original: KernelFunc): KernelFunc {
 let registered = false;
 
 /**
- * Registers the training kernels on the wasm backend, and {@link registerCpuKernelFixes}
+ * Registers the training kernels on the wasm backend, Kestrel's SIMD kernels
+ * ({@link registerSimdKernels}), the copy kernels ({@link registerLayoutKernels}) and
+ * {@link registerCpuKernelFixes}
  * (idempotent). Call after importing '@tensorflow/tfjs-backend-wasm'
  * and '@tensorflow/tfjs-backend-cpu' (the fallback kernels run the cpu implementations).
  */
@@ -379,6 +383,8 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(c);
   }
   registered = true;
+  registerSimdKernels();
+  registerLayoutKernels();
   registerCpuKernelFixes();
 }
 
