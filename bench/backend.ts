@@ -14,6 +14,9 @@
  * - bytes/image: slope of a least-squares line over several batch sizes, of (wasm) the peak of
  *   live tensor bytes during one step (tf.profile's peakBytes) and, for both, the process's
  *   peak RSS. The slope removes weights, runtime and code.
+ * - ceilings, as wasm/torch ratios: "conv-only" if everything but the Conv2D kernels (forward and
+ *   inside both gradients, XNNPACK) took no time; "SIMD-peak" if every FLOP of the step ran at
+ *   this machine's measured wasm SIMD peak (f32x4 multiply + add, per thread, times threads).
  * - top kernels: one profiled wasm step, time per kernel name. Composite kernels
  *   (Conv2DBackpropInput/Filter, written as convs on wasm) include their inner Conv2D and
  *   Transpose, which are also listed on their own.
@@ -50,6 +53,10 @@ interface ChildArgs {
 
 interface ChildResult {
   secondsPerStep: number;
+  /** Seconds of one profiled step spent in Conv2D kernels (forward and inside both gradients). */
+  convSecondsPerStep: number;
+  /** wasm: this thread's f32x4 multiply+add peak, GFLOP/s (measureWasmSimdPeak). */
+  simdPeakGflopsPerThread?: number;
   peakTensorBytes: number;
   maxRssBytes: number;
   threads: number;
@@ -71,7 +78,9 @@ async function child(a: ChildArgs): Promise<void> {
   const tf = await import('@tensorflow/tfjs-core');
   const { initBackend } = await import('../electron/engine/backend/index');
   const { createDetector } = await import('../electron/engine/model/index');
+  const { measureWasmSimdPeak } = await import('../electron/engine/backend/simd-kernels');
   const report = await initBackend({ force: a.backend, threads: a.threads });
+  const simdPeak = a.backend === 'wasm' ? measureWasmSimdPeak() : undefined;
   const det = createDetector(spec(a.imgsz), { seed: 1 });
   const { weights, norms, biases } = det.trainableVariables();
   const vars = [...weights, ...norms, ...biases];
@@ -94,6 +103,8 @@ async function child(a: ChildArgs): Promise<void> {
   const prof = await tf.profile(step);
   const res: ChildResult = {
     secondsPerStep: times.length ? median(times) : NaN,
+    convSecondsPerStep: prof.kernels.filter((k) => k.name === 'Conv2D').reduce((acc, k) => acc + Number(k.kernelTimeMs), 0) / 1000,
+    ...(simdPeak !== undefined ? { simdPeakGflopsPerThread: simdPeak } : {}),
     peakTensorBytes: prof.peakBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     threads: report.threads,
@@ -444,6 +455,12 @@ async function main(): Promise<void> {
           torchImagesPerSecond: tIps,
           torchGflops: (tIps * trainFlops) / 1e9,
           ratio: wIps / tIps,
+          // Ceilings: the ratio wasm would reach if everything but its convolutions took no time,
+          // and if it computed all of a step's FLOPs at the SIMD peak of its threads.
+          wasmConvSecondsPerStep: isErr(w) ? NaN : w.convSecondsPerStep,
+          convOnlyRatio: isErr(w) ? NaN : batch / w.convSecondsPerStep / tIps,
+          wasmSimdPeakGflops: isErr(w) ? NaN : (w.simdPeakGflopsPerThread ?? NaN) * w.threads,
+          simdPeakRatio: isErr(w) ? NaN : ((w.simdPeakGflopsPerThread ?? NaN) * w.threads * 1e9) / trainFlops / tIps,
           wasmTensorBytesPerImage: wasmTensorPerImage,
           wasmRssBytesPerImage: wasmRssPerImage,
           torchRssBytesPerImage: torchRssPerImage,
@@ -460,19 +477,25 @@ async function main(): Promise<void> {
     const cpuFlops = 3 * describeModel(spec(cpuSize)).forwardFlopsPerImage;
 
     console.log('');
-    console.log('size batch thr | wasm img/s GFLOP/s | torch img/s GFLOP/s | wasm/torch | wasm tensors/img  wasm RSS/img  torch RSS/img  RSS ratio');
+    console.log('size batch thr | wasm img/s GFLOP/s | torch img/s GFLOP/s | wasm/torch | ceilings: conv-only SIMD-peak | wasm tensors/img  wasm RSS/img  torch RSS/img  RSS ratio');
     for (const r of rows) {
       const n = (k: string) => r[k] as number;
       console.log(
         `${String(r.imgsz).padStart(4)} ${String(r.batch).padStart(5)} ${String(r.threads).padStart(3)} | ` +
           `${fmt(n('wasmImagesPerSecond')).padStart(10)} ${fmt(n('wasmGflops'), 1).padStart(7)} | ` +
           `${fmt(n('torchImagesPerSecond')).padStart(11)} ${fmt(n('torchGflops'), 1).padStart(7)} | ` +
-          `${fmt(n('ratio')).padStart(10)} | ${mib(n('wasmTensorBytesPerImage')).padStart(16)} ${mib(n('wasmRssBytesPerImage')).padStart(13)} ` +
+          `${fmt(n('ratio')).padStart(10)} | ${fmt(n('convOnlyRatio')).padStart(18)} ${fmt(n('simdPeakRatio')).padStart(8)} | ${mib(n('wasmTensorBytesPerImage')).padStart(16)} ${mib(n('wasmRssBytesPerImage')).padStart(13)} ` +
           `${mib(n('torchRssBytesPerImage')).padStart(14)} ${fmt(n('memoryRatio')).padStart(10)}`,
       );
       if (r.wasmError) console.log(`   wasm failed: ${String(r.wasmError)}`);
       if (r.torchError) console.log(`   torch failed: ${String(r.torchError)}`);
     }
+    console.log(
+      'ceilings (as wasm/torch): conv-only = batch / (seconds in Conv2D kernels per step) / torch img/s; ' +
+        'SIMD-peak = (measured f32x4 multiply+add peak x threads) / (3 x forward FLOPs) / torch img/s',
+    );
+    const perThread = rows.map((r) => (r.wasmSimdPeakGflops as number) / (r.threads as number)).filter(Number.isFinite);
+    if (perThread.length) console.log(`wasm SIMD peak: ${fmt(Math.max(...perThread), 1)} GFLOP/s per thread (f32x4 multiply + add; wasm SIMD has no FMA)`);
     console.log(`cpu backend, ${cpuSize} px, batch 2: ${fmt(cpuIps, 3)} img/s, ${fmt((cpuIps * cpuFlops) / 1e9, 2)} GFLOP/s${isErr(c) ? ` (failed: ${c.error})` : ''}`);
     if (topKernels) {
       console.log(`\ntop kernels of one wasm step (size ${sizes[0]}, batch ${batch}, ${threadList[0]} thread):`);
@@ -484,6 +507,8 @@ async function main(): Promise<void> {
       model: { scale: 'n', numClasses: NUM_CLASSES, norm: 'batch' },
       step: 'forward(training) + mean(box^2)+mean(cls^2) + gradients of all trainable variables; no optimizer update',
       flops: '3 x forward FLOPs per image (describeModel)',
+      ceilings:
+        'convOnlyRatio: batch / seconds in Conv2D kernels of one profiled step / torch img/s; simdPeakRatio: measured wasm f32x4 mul+add peak x threads / train FLOPs per image / torch img/s',
       memory: 'slope over batch sizes of: peak live tensor bytes during one step (tf.profile, wasm) and process peak RSS (both)',
       torch: torchVersion,
       rows,

@@ -159,7 +159,7 @@ const copyRows = `
       (local.set $end (i32.add (local.get $s) (local.get $width)))
       (local.set $vend (i32.sub (local.get $end) (i32.const 16)))
       (block $vd (loop $vl
-        (br_if $vd (i32.gt_s (local.get $s) (local.get $vend)))
+        (br_if $vd (i32.gt_u (local.get $s) (local.get $vend)))
         (v128.store align=4 (local.get $d) (v128.load align=4 (local.get $s)))
         (local.set $s (i32.add (local.get $s) (i32.const 16)))
         (local.set $d (i32.add (local.get $d) (i32.const 16)))

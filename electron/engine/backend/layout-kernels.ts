@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, slice_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { registerReplacing, wrapWasmKernel } from './kernel-registry';
 import { aroundAxis, planSlice, planTranspose } from './layout-plan';
 import { bind, kernelsFor, type Bound, type WasmBackendLike } from './simd-kernels';
 
@@ -131,21 +132,11 @@ let registered = false;
 /** Wraps wasm's Transpose, Concat, SplitV and Slice (idempotent); KESTREL_SIMD_KERNELS=0 skips it. */
 export function registerLayoutKernels(): void {
   if (registered || process.env.KESTREL_SIMD_KERNELS === '0') return;
-  const configs: KernelConfig[] = [];
-  const wrap = (name: string, make: (original: KernelFunc) => KernelFunc): void => {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) return;
-    const config: KernelConfig = { kernelName: name, backendName: 'wasm', kernelFunc: make(original.kernelFunc) };
-    if (original.setupFunc) config.setupFunc = original.setupFunc;
-    configs.push(config);
-  };
-  wrap('Transpose', makeTranspose);
-  wrap('Concat', makeConcat);
-  wrap('SplitV', makeSplitV);
-  wrap('Slice', makeSlice);
-  for (const c of configs) {
-    tf.unregisterKernel(c.kernelName, c.backendName);
-    tf.registerKernel(c);
-  }
+  registerReplacing([
+    wrapWasmKernel('Transpose', makeTranspose),
+    wrapWasmKernel('Concat', makeConcat),
+    wrapWasmKernel('SplitV', makeSplitV),
+    wrapWasmKernel('Slice', makeSlice),
+  ]);
   registered = true;
 }

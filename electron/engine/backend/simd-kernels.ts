@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { registerReplacing } from './kernel-registry';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './simd-kernels-wasm';
 
 /**
@@ -240,16 +241,12 @@ let registered = false;
 /** Registers {@link SIMD_KERNEL} on the wasm backend (idempotent). */
 export function registerSimdKernels(): void {
   if (registered) return;
-  const configs: KernelConfig[] = [
+  registerReplacing([
     { kernelName: SIMD_KERNEL.siluAffine, backendName: 'wasm', kernelFunc: siluAffine },
     { kernelName: SIMD_KERNEL.siluAffineGrad, backendName: 'wasm', kernelFunc: siluAffineGrad },
     { kernelName: SIMD_KERNEL.linear3, backendName: 'wasm', kernelFunc: linear3 },
     { kernelName: SIMD_KERNEL.squaredDeviationSums, backendName: 'wasm', kernelFunc: squaredDeviationSums },
-  ];
-  for (const c of configs) {
-    if (tf.getKernel(c.kernelName, c.backendName)) tf.unregisterKernel(c.kernelName, c.backendName);
-    tf.registerKernel(c);
-  }
+  ]);
   registered = true;
 }
 

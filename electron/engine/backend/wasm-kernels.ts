@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { buildPhaseFilter, filterGradDim, inputGradDim, phaseFilterIndices } from './conv-grad-plan';
+import { registerReplacing, wrapWasmKernel } from './kernel-registry';
 import { registerLayoutKernels } from './layout-kernels';
 import { registerSimdKernels } from './simd-kernels';
 
@@ -355,33 +356,24 @@ export function registerWasmTrainingKernels(): void {
     { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad },
   ];
   const originalInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  // The original stays reachable for unequal strides; its setup must still run at backend init.
-  const inputConfig: KernelConfig = {
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: makeConv2DBackpropInput(originalInput?.kernelFunc),
-  };
-  if (originalInput?.setupFunc) inputConfig.setupFunc = originalInput.setupFunc;
-  configs.push(inputConfig);
-  const wrap = (name: string, make: (original: KernelFunc) => KernelFunc): void => {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) return;
-    const config: KernelConfig = { kernelName: name, backendName: 'wasm', kernelFunc: make(original.kernelFunc) };
-    if (original.setupFunc) config.setupFunc = original.setupFunc;
-    configs.push(config);
-  };
-  wrap('BatchMatMul', makeBatchMatMul);
-  wrap('ResizeNearestNeighborGrad', makeResizeNearestGrad);
+  // The original stays reachable for unequal strides.
+  configs.push(
+    wrapWasmKernel('Conv2DBackpropInput', () => makeConv2DBackpropInput(originalInput?.kernelFunc)) ?? {
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: makeConv2DBackpropInput(undefined),
+    },
+  );
+  for (const c of [wrapWasmKernel('BatchMatMul', makeBatchMatMul), wrapWasmKernel('ResizeNearestNeighborGrad', makeResizeNearestGrad)]) {
+    if (c) configs.push(c);
+  }
   configs.push({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityShared });
   for (const name of CPU_FALLBACK_KERNELS) {
     if (tf.getKernel(name, 'wasm')) continue;
     const f = cpuFallback(name);
     if (f) configs.push({ kernelName: name, backendName: 'wasm', kernelFunc: f });
   }
-  for (const c of configs) {
-    if (tf.getKernel(c.kernelName, c.backendName)) tf.unregisterKernel(c.kernelName, c.backendName);
-    tf.registerKernel(c);
-  }
+  registerReplacing(configs);
   registered = true;
   registerSimdKernels();
   registerLayoutKernels();

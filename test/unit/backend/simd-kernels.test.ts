@@ -5,19 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { measureWasmSimdPeak, SIMD_KERNEL, simdKernelsUsable } from '../../../electron/engine/backend/simd-kernels';
 import { linear3, siluAffine, siluAffineGrad, squaredDeviationSums } from '../../../electron/engine/ops/fused-elementwise';
+import { values } from '../helpers/values';
 
 // The SIMD kernels against the same arithmetic in plain tf ops (KESTREL_SIMD_KERNELS=0 routes
 // fused-elementwise there), on random data, both vector layouts and values far in the sigmoid's tails.
 
-function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = offset + scale * (s / 2 ** 32 - 0.5) * 2;
-  }
-  return out;
-}
 
 function withPlainOps<T>(f: () => T): T {
   const before = process.env.KESTREL_SIMD_KERNELS;

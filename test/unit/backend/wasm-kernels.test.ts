@@ -3,17 +3,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { phasesToSpace } from '../../../electron/engine/backend/wasm-kernels';
+import { values as lcg } from '../helpers/values';
 
-// Deterministic pseudo-random values, so a failure reproduces.
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+/** Values in [-0.5, 0.5). */
+const values = (n: number, seed: number): Float32Array => lcg(n, seed, 0.5);
+
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

@@ -3,17 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { convBlock, convBlockReference, type ConvBlockOptions, type ConvBlockWeights } from '../../../electron/engine/ops/conv-block';
+import { values } from '../helpers/values';
 
-// Deterministic pseudo-random values, so a failure reproduces.
-function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = offset + scale * (s / 2 ** 32 - 0.5) * 2;
-  }
-  return out;
-}
 
 interface Case {
   name: string;
