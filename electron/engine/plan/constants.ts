@@ -69,11 +69,12 @@ export const SCHEDULE_RULES = {
  * backwardFactor multiplies describeModel's activationBytesPerImage (the float32 outputs of
  * one forward pass) to get what a training step holds per image: the tape's saved inputs,
  * the pre-norm and pre-activation tensors describeModel does not count, gradients in flight
- * and allocator slack. wasm/cpu: fitted to Kestrel's own step with the fused Conv block
- * (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured 59.6 MiB at
- * 224 px over describeModel's 10.8 MiB of activations ((59.6 - 0.6 input) / 10.8 = 5.47) and
- * 10.9 MiB at 96 px (5.47); YOLOv8s 4.9 at both sizes: 5.5 (s over-predicted ~10%). The fixed
- * part measured 81 MiB (n) and 298 MiB (s): weights, gradients and AdamW state (16 B/param)
+ * and allocator slack. wasm/cpu: fitted to Kestrel's own step with the fused Conv block and its
+ * SIMD kernels (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured
+ * 51.9 MiB at 224 px over describeModel's 10.8 MiB of activations ((51.9 - 0.6 input) / 10.8 =
+ * 4.75) and 9.5 MiB at 96 px (4.76); YOLOv8s 4.2: 4.8 (never below n; s over-predicted ~14%).
+ * (Before the SIMD kernels, which keep no sigmoid or pre-activation temporaries, it was 5.5.) The
+ * fixed part measured 81 MiB (n) and 298 MiB (s): weights, gradients and AdamW state (16 B/param)
  * plus ~12 B/param the step also holds (the EMA's shadow weights, update temporaries), so
  * extraBytesPerParam 12. (The prototype of issue 3, without the fused block, held 214 MiB per
  * image at 256 px: a factor of 15.)
@@ -86,8 +87,8 @@ export const SCHEDULE_RULES = {
 export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number; extraBytesPerParam: number }> = {
   'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2, extraBytesPerParam: 0 },
   'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2, extraBytesPerParam: 0 },
-  wasm: { backwardFactor: 5.5, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
-  cpu: { backwardFactor: 5.5, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
+  wasm: { backwardFactor: 4.8, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
+  cpu: { backwardFactor: 4.8, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
 };
 
 /** Bytes per parameter every optimizer needs: float32 weights and their gradients. */
