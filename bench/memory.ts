@@ -11,6 +11,7 @@ import '../electron/engine/tf-gradients';
 import { initBackend } from '../electron/engine/backend/index';
 import { probeHardware } from '../electron/engine/hardware/index';
 import { describeModel } from '../electron/engine/model/describe';
+import { STEP_MEMORY_VERSION } from '../electron/engine/plan/constants';
 import { calibrationDeviceKey, estimateMemoryLine } from '../electron/engine/plan/memory';
 import { planTraining } from '../electron/engine/plan/plan';
 import { alignProfileToBackend } from '../electron/engine/train/index';
@@ -70,7 +71,7 @@ for (const scale of scales) {
       });
     }
     const cal: MemoryCalibration = {
-      key: { scale, imgsz, norm, backend: backend.id, device: calibrationDeviceKey({ kind: 'cpu', name: '' }), optimizer },
+      key: { scale, imgsz, norm, backend: backend.id, device: calibrationDeviceKey({ kind: 'cpu', name: '' }), optimizer, engine: STEP_MEMORY_VERSION },
       fixedBytes: line.fixedBytes,
       perImageBytes: line.perImageBytes,
       measuredAt: new Date().toISOString(),

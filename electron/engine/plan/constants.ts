@@ -93,3 +93,11 @@ export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadB
 
 /** Bytes per parameter every optimizer needs: float32 weights and their gradients. */
 export const WEIGHT_AND_GRAD_BYTES = 8;
+
+/**
+ * Version of what Kestrel's training step holds in memory. A stored calibration made with another
+ * version (or with none: those predate the field) is not used and is measured again: an engine
+ * update that changes the step's memory (as the wasm SIMD kernels did, 13% less per image)
+ * would otherwise plan from a stale measurement. Bump it with any such change.
+ */
+export const STEP_MEMORY_VERSION = 2;

@@ -1,7 +1,7 @@
 import type { BackendId } from '../../shared/schemas/hardware';
 import type { ModelFigures, ModelSpec } from '../../shared/schemas/model';
 import type { MemoryCalibration, OptimizerKind, PlanDevice } from '../../shared/schemas/plan';
-import { MEMORY_MODEL, OPTIMIZER_RULES, WEIGHT_AND_GRAD_BYTES } from './constants';
+import { MEMORY_MODEL, OPTIMIZER_RULES, STEP_MEMORY_VERSION, WEIGHT_AND_GRAD_BYTES } from './constants';
 
 /** m(b) = fixedBytes + perImageBytes x b, and where the line came from. */
 export interface MemoryLine {
@@ -37,7 +37,8 @@ export function estimateMemoryLine(figures: ModelFigures, optimizer: OptimizerKi
 }
 
 /**
- * The calibration for this network, backend and device, if one was measured. A calibration
+ * The calibration for this network, backend and device, if one was measured by this version of
+ * the training step ({@link STEP_MEMORY_VERSION}). A calibration
  * measured with another optimizer is used with its fixed part corrected by the difference in
  * optimizer state (parameters x bytes), which is exact: the state is plain float32 per weight.
  */
@@ -50,7 +51,13 @@ export function findCalibration(
   params: number,
 ): MemoryLine | null {
   const matches = calibrations.filter(
-    (c) => c.key.scale === spec.scale && c.key.imgsz === spec.imgsz && c.key.norm === spec.norm && c.key.backend === backend && c.key.device === deviceKey,
+    (c) =>
+      c.key.scale === spec.scale &&
+      c.key.imgsz === spec.imgsz &&
+      c.key.norm === spec.norm &&
+      c.key.backend === backend &&
+      c.key.device === deviceKey &&
+      c.key.engine === STEP_MEMORY_VERSION,
   );
   if (matches.length === 0) return null;
   // Prefer one measured with the same optimizer, then the newest.

@@ -13,6 +13,7 @@ import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import { probeHardware } from '../hardware/index';
 import { describeModel } from '../model/describe';
+import { STEP_MEMORY_VERSION } from '../plan/constants';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining } from '../plan/plan';
 import { hasCheckpoint, loadTrainCheckpoint } from '../runs/checkpoint';
@@ -134,7 +135,15 @@ async function planWithCalibration(
     const points = await runMemoryProbe({ spec, optimizer: plan.optimizer, backend: plan.backend, batches, steps: 1 }, { timeoutMs: 300_000 });
     const line = fitMemoryLine(points);
     const cal: MemoryCalibration = {
-      key: { scale: spec.scale, imgsz: spec.imgsz, norm: spec.norm, backend: plan.backend, device: calibrationDeviceKey(plan.device), optimizer: plan.optimizer },
+      key: {
+        scale: spec.scale,
+        imgsz: spec.imgsz,
+        norm: spec.norm,
+        backend: plan.backend,
+        device: calibrationDeviceKey(plan.device),
+        optimizer: plan.optimizer,
+        engine: STEP_MEMORY_VERSION,
+      },
       fixedBytes: line.fixedBytes,
       perImageBytes: line.perImageBytes,
       measuredAt: new Date().toISOString(),

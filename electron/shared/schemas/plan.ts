@@ -49,6 +49,8 @@ export const MemoryCalibrationSchema = z.object({
     device: z.string(),
     /** Optimizer the measurement ran with; its state is part of fixedBytes. Absent: any. */
     optimizer: OptimizerKindSchema.optional(),
+    /** The engine's STEP_MEMORY_VERSION when measured; another one (or none) is stale. */
+    engine: z.number().int().positive().optional(),
   }),
   fixedBytes: z.number().nonnegative(),
   perImageBytes: z.number().positive(),

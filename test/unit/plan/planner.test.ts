@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTraining, lrAt, estimateMemoryLine, MEMORY_MODEL } from '../../../electron/engine/plan/index';
+import { planTraining, lrAt, estimateMemoryLine, MEMORY_MODEL, STEP_MEMORY_VERSION } from '../../../electron/engine/plan/index';
 import { describeModel } from '../../../electron/engine/model/describe';
 import { KestrelError } from '../../../electron/shared/errors';
 import { TrainingPlanSchema, type MemoryCalibration, type PlanOverrides, type TrainingPlan } from '../../../electron/shared/schemas/plan';
@@ -304,7 +304,7 @@ test('SGD LR below the safe minimum is clamped up, with a reason', () => {
 
 test('a matching calibration replaces the estimate; another device key does not', () => {
   const cal: MemoryCalibration = {
-    key: { scale: 'n', imgsz: 640, norm: 'batch', backend: 'tfjs-node-gpu', device: 'gpu:NVIDIA GeForce RTX 3090', optimizer: 'adamw' },
+    key: { scale: 'n', imgsz: 640, norm: 'batch', backend: 'tfjs-node-gpu', device: 'gpu:NVIDIA GeForce RTX 3090', optimizer: 'adamw', engine: STEP_MEMORY_VERSION },
     fixedBytes: 1 * GiB,
     perImageBytes: 0.5 * GiB,
     measuredAt: '2025-02-01T10:00:00Z',
@@ -323,6 +323,11 @@ test('a matching calibration replaces the estimate; another device key does not'
   // Measured with SGD, planned with AdamW: the fixed part grows by 4 bytes per parameter.
   const sgdCal = plan(PROFILES.win3090, 'n', 640, 1000, {}, [{ ...cal, key: { ...cal.key, optimizer: 'sgd' } }]);
   assert.equal(sgdCal.memory.fixedBytes, GiB + sgdCal.figures.params * 4);
+  // Measured by an older training step (another version, or none recorded): stale, not used.
+  const { engine: _engine, ...unversioned } = cal.key;
+  for (const key of [{ ...cal.key, engine: STEP_MEMORY_VERSION - 1 }, unversioned]) {
+    assert.equal(plan(PROFILES.win3090, 'n', 640, 1000, {}, [{ ...cal, key }]).memory.source, 'estimate');
+  }
 });
 
 test('invalid overrides and inputs give stable error codes', () => {

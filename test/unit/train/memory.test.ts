@@ -6,6 +6,7 @@ import { readCalibrations } from '../../../electron/engine/train/calibrations';
 import { train } from '../../../electron/engine/train/index';
 import { fitMemoryLine, probeBatches } from '../../../electron/engine/train/memory-probe';
 import { runMemoryProbe } from '../../../electron/engine/train/probe-child';
+import { STEP_MEMORY_VERSION } from '../../../electron/engine/plan/constants';
 import { TrainingPlanSchema } from '../../../electron/shared/schemas/plan';
 import { demoSet, tempDir, tinyConfig } from './helpers';
 
@@ -45,7 +46,7 @@ test('a run without a calibration measures one, stores it and plans with it', as
   assert.ok(plan.reasons.some((r) => r.code === 'TRAIN_MEMORY_CALIBRATED'));
   const cals = await readCalibrations(calFile);
   assert.equal(cals.length, 1);
-  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer });
+  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer, engine: STEP_MEMORY_VERSION });
   // The measured peak of the first real training step is close to the calibrated prediction.
   const measured = res.memory.measuredPeakBytes!;
   const diff = Math.abs(res.memory.predictedBytes - measured) / measured;
