@@ -11,7 +11,8 @@ import '../electron/engine/tf-gradients';
 import { initBackend } from '../electron/engine/backend/index';
 import { probeHardware } from '../electron/engine/hardware/index';
 import { describeModel } from '../electron/engine/model/describe';
-import { STEP_MEMORY_VERSION } from '../electron/engine/plan/constants';
+import { stepMemoryVersion } from '../electron/engine/plan/constants';
+import { elementwiseKernelsEnabled } from '../electron/engine/backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../electron/engine/plan/memory';
 import { planTraining } from '../electron/engine/plan/plan';
 import { alignProfileToBackend } from '../electron/engine/train/index';
@@ -71,13 +72,13 @@ for (const scale of scales) {
       });
     }
     const cal: MemoryCalibration = {
-      key: { scale, imgsz, norm, backend: backend.id, device: calibrationDeviceKey({ kind: 'cpu', name: '' }), optimizer, engine: STEP_MEMORY_VERSION },
+      key: { scale, imgsz, norm, backend: backend.id, device: calibrationDeviceKey({ kind: 'cpu', name: '' }), optimizer, engine: stepMemoryVersion(elementwiseKernelsEnabled()) },
       fixedBytes: line.fixedBytes,
       perImageBytes: line.perImageBytes,
       measuredAt: new Date().toISOString(),
       points: probe,
     };
-    const plan = planTraining(hw, { scale, imgsz, numClasses: 6 }, { trainImages: 1000 }, { optimizer }, { calibrations: [cal] });
+    const plan = planTraining(hw, { scale, imgsz, numClasses: 6 }, { trainImages: 1000 }, { optimizer }, { calibrations: [cal], stepMemoryVersion: stepMemoryVersion(elementwiseKernelsEnabled()) });
     plans.push({ scale, imgsz, perDeviceBatch: plan.perDeviceBatch, predictedBytes: plan.memory.predictedBytes, budgetBytes: plan.memory.budgetBytes, fits: plan.memory.predictedBytes <= plan.memory.budgetBytes });
   }
 }

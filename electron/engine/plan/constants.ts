@@ -70,10 +70,10 @@ export const SCHEDULE_RULES = {
  * one forward pass) to get what a training step holds per image: the tape's saved inputs,
  * the pre-norm and pre-activation tensors describeModel does not count, gradients in flight
  * and allocator slack. wasm/cpu: fitted to Kestrel's own step with the fused Conv block and its
- * SIMD kernels (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured
- * 51.9 MiB at 224 px over describeModel's 10.8 MiB of activations ((51.9 - 0.6 input) / 10.8 =
- * 4.75) and 9.5 MiB at 96 px (4.76); YOLOv8s 4.2: 4.8 (never below n; s over-predicted ~14%).
- * (Before the SIMD kernels, which keep no sigmoid or pre-activation temporaries, it was 5.5.) The
+ * copy kernels (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured
+ * 55.0 MiB at 224 px over describeModel's 10.8 MiB of activations ((55.0 - 0.6 input) / 10.8 =
+ * 5.04), YOLOv8s 4.56: 5.1 (never below n; s over-predicted ~12%). With the opt-in element-wise
+ * SIMD kernels a step holds ~7% less (4.75), so this errs on the safe side there. The
  * fixed part measured 81 MiB (n) and 298 MiB (s): weights, gradients and AdamW state (16 B/param)
  * plus ~12 B/param the step also holds (the EMA's shadow weights, update temporaries), so
  * extraBytesPerParam 12. (The prototype of issue 3, without the fused block, held 214 MiB per
@@ -87,8 +87,8 @@ export const SCHEDULE_RULES = {
 export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number; extraBytesPerParam: number }> = {
   'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2, extraBytesPerParam: 0 },
   'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2, extraBytesPerParam: 0 },
-  wasm: { backwardFactor: 4.8, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
-  cpu: { backwardFactor: 4.8, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
+  wasm: { backwardFactor: 5.1, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
+  cpu: { backwardFactor: 5.1, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
 };
 
 /** Bytes per parameter every optimizer needs: float32 weights and their gradients. */
@@ -97,7 +97,16 @@ export const WEIGHT_AND_GRAD_BYTES = 8;
 /**
  * Version of what Kestrel's training step holds in memory. A stored calibration made with another
  * version (or with none: those predate the field) is not used and is measured again: an engine
- * update that changes the step's memory (as the wasm SIMD kernels did, 13% less per image)
- * would otherwise plan from a stale measurement. Bump it with any such change.
+ * update that changes the step's memory would otherwise plan from a stale measurement. Bump it
+ * with any such change. {@link stepMemoryVersion} tells the two wasm step variants apart.
  */
-export const STEP_MEMORY_VERSION = 2;
+export const STEP_MEMORY_VERSION = 3;
+
+/**
+ * The version a calibration is stored and looked up under: the opt-in element-wise SIMD kernels
+ * (KESTREL_SIMD_KERNELS=1) hold ~7% less per image than the default step, so a measurement of
+ * one must not plan the other.
+ */
+export function stepMemoryVersion(elementwiseKernels: boolean): number {
+  return elementwiseKernels ? STEP_MEMORY_VERSION + 1000 : STEP_MEMORY_VERSION;
+}

@@ -7,4 +7,4 @@ export { lrAt, sampleSchedule, buildSchedule, warmupStepsFor, type LrPoint } fro
 export { calibrationDeviceKey, estimateMemoryLine, findCalibration, maxBatchWithin, predictBytes, type MemoryLine } from './memory';
 export { chooseDevice, type DeviceChoice } from './device';
 export { planLr, strictLr, lrInSafeRange, weightDecayFor } from './lr';
-export { RULES, OPTIMIZER_RULES, SCHEDULE_RULES, MEMORY_MODEL, STEP_MEMORY_VERSION } from './constants';
+export { RULES, OPTIMIZER_RULES, SCHEDULE_RULES, MEMORY_MODEL, STEP_MEMORY_VERSION, stepMemoryVersion } from './constants';

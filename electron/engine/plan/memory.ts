@@ -38,7 +38,7 @@ export function estimateMemoryLine(figures: ModelFigures, optimizer: OptimizerKi
 
 /**
  * The calibration for this network, backend and device, if one was measured by this version of
- * the training step ({@link STEP_MEMORY_VERSION}). A calibration
+ * the training step (`engine`, default {@link STEP_MEMORY_VERSION}). A calibration
  * measured with another optimizer is used with its fixed part corrected by the difference in
  * optimizer state (parameters x bytes), which is exact: the state is plain float32 per weight.
  */
@@ -49,6 +49,7 @@ export function findCalibration(
   deviceKey: string,
   optimizer: OptimizerKind,
   params: number,
+  engine: number = STEP_MEMORY_VERSION,
 ): MemoryLine | null {
   const matches = calibrations.filter(
     (c) =>
@@ -57,7 +58,7 @@ export function findCalibration(
       c.key.norm === spec.norm &&
       c.key.backend === backend &&
       c.key.device === deviceKey &&
-      c.key.engine === STEP_MEMORY_VERSION,
+      c.key.engine === engine,
   );
   if (matches.length === 0) return null;
   // Prefer one measured with the same optimizer, then the newest.

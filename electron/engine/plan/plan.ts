@@ -12,7 +12,7 @@ import {
   type TrainingPlan,
 } from '../../shared/schemas/plan';
 import { describeModel } from '../model/describe';
-import { OPTIMIZER_RULES, RULES, SCHEDULE_RULES } from './constants';
+import { OPTIMIZER_RULES, RULES, SCHEDULE_RULES, STEP_MEMORY_VERSION } from './constants';
 import { chooseDevice, type DeviceChoice } from './device';
 import { gib, mib, sig } from './format';
 import { lrInSafeRange, planLr, strictLr, weightDecayFor } from './lr';
@@ -32,18 +32,21 @@ export interface PlanOptions {
   calibrations?: MemoryCalibration[];
   /** Default share of the device's free memory (GPU 0.8, CPU 0.5); overrides.memoryFraction wins. */
   memoryFraction?: number;
+  /** Step memory version a calibration must carry (stepMemoryVersion); default STEP_MEMORY_VERSION. */
+  stepMemoryVersion?: number;
 }
 
 interface MemoryContext {
   backend: BackendId;
   deviceKey: string;
   calibrations: readonly MemoryCalibration[];
+  stepMemoryVersion: number;
 }
 
 /** Model figures and memory line of one spec under one optimizer. */
 function memoryFor(spec: ModelSpec, optimizer: OptimizerKind, ctx: MemoryContext): { figures: ModelFigures; line: MemoryLine } {
   const figures = describeModel(spec);
-  const line = findCalibration(ctx.calibrations, spec, ctx.backend, ctx.deviceKey, optimizer, figures.params) ?? estimateMemoryLine(figures, optimizer, ctx.backend);
+  const line = findCalibration(ctx.calibrations, spec, ctx.backend, ctx.deviceKey, optimizer, figures.params, ctx.stepMemoryVersion) ?? estimateMemoryLine(figures, optimizer, ctx.backend);
   return { figures, line };
 }
 
@@ -278,7 +281,7 @@ export function planTraining(
   }
 
   const epochs = ov.epochs ?? RULES.defaultEpochs;
-  const ctx: MemoryContext = { backend: choice.backend, deviceKey: calibrationDeviceKey(choice.device), calibrations: options.calibrations ?? [] };
+  const ctx: MemoryContext = { backend: choice.backend, deviceKey: calibrationDeviceKey(choice.device), calibrations: options.calibrations ?? [], stepMemoryVersion: options.stepMemoryVersion ?? STEP_MEMORY_VERSION };
   const inp: CoreInput = { hw: hardware, model, imgsz, trainImages, epochs, devices, budgetBytes, ov, ctx, choice };
 
   // Optimizer: AdamW for short runs, SGD for long ones. The run length depends on the batch,

@@ -13,7 +13,8 @@ import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import { probeHardware } from '../hardware/index';
 import { describeModel } from '../model/describe';
-import { STEP_MEMORY_VERSION } from '../plan/constants';
+import { stepMemoryVersion } from '../plan/constants';
+import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining } from '../plan/plan';
 import { hasCheckpoint, loadTrainCheckpoint } from '../runs/checkpoint';
@@ -113,7 +114,9 @@ async function planWithCalibration(
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
   let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : await readCalibrations(file);
-  let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations });
+  // The opt-in element-wise kernels change the step's memory; the probe child inherits the switch.
+  const engine = stepMemoryVersion(elementwiseKernelsEnabled());
+  let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine });
   const notes: Reason[] = [];
   const needProbe = cfg.calibrate === 'force' || (cfg.calibrate === 'auto' && plan.memory.source === 'estimate');
   if (!needProbe) {
@@ -142,7 +145,7 @@ async function planWithCalibration(
         backend: plan.backend,
         device: calibrationDeviceKey(plan.device),
         optimizer: plan.optimizer,
-        engine: STEP_MEMORY_VERSION,
+        engine,
       },
       fixedBytes: line.fixedBytes,
       perImageBytes: line.perImageBytes,
@@ -151,7 +154,7 @@ async function planWithCalibration(
     };
     calibrations = await storeCalibration(file, cal).catch(() => [...calibrations, cal]);
     const before = plan;
-    plan = planTraining(hw, model, { trainImages }, overrides, { calibrations });
+    plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine });
     notes.push(
       reason('TRAIN_MEMORY_CALIBRATED', {
         steps: points.length,

@@ -7,6 +7,9 @@ import { measureWasmSimdPeak, SIMD_KERNEL, simdKernelsUsable } from '../../../el
 import { linear3, siluAffine, siluAffineGrad, squaredDeviationSums } from '../../../electron/engine/ops/fused-elementwise';
 import { values } from '../helpers/values';
 
+// The element-wise kernels are opt-in (KESTREL_SIMD_KERNELS=1); these tests switch them on.
+process.env.KESTREL_SIMD_KERNELS = '1';
+
 // The SIMD kernels against the same arithmetic in plain tf ops (KESTREL_SIMD_KERNELS=0 routes
 // fused-elementwise there), on random data, both vector layouts and values far in the sigmoid's tails.
 
@@ -54,6 +57,10 @@ test('the SIMD kernels are used on wasm for channels that are a multiple of 4, a
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 6])), false);
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8], 'int32')), false);
   assert.equal(withPlainOps(() => simdKernelsUsable(tf.zeros([1, 2, 2, 8]))), false);
+  // Off by default (unset), on only with 1.
+  delete process.env.KESTREL_SIMD_KERNELS;
+  assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8])), false);
+  process.env.KESTREL_SIMD_KERNELS = '1';
   await initBackend({ force: 'cpu' });
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8])), false);
 });
@@ -137,6 +144,7 @@ test('with 2 wasm threads (shared memory) the kernels agree with plain ops and t
     `import * as tf from '@tensorflow/tfjs-core';
      import { initBackend } from ${mod('electron/engine/backend/index.ts')};
      import { siluAffine, siluAffineGrad, linear3, squaredDeviationSums } from ${mod('electron/engine/ops/fused-elementwise.ts')};
+     process.env.KESTREL_SIMD_KERNELS = '1';
      const r = await initBackend({ force: 'wasm', threads: 2 });
      const shared = (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } }).wasm.wasmMemory?.buffer instanceof SharedArrayBuffer;
      const y = tf.randomNormal([5, 24, 24, 16], 0, 2, 'float32', 1) as tf.Tensor4D;

@@ -62,15 +62,23 @@ function assertClose(a: Float32Array, b: Float32Array, what: string, tol = 2e-4)
 
 const NAMES = ['value', 'dx', 'dfilter', 'dgamma', 'dbeta'];
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  test(`fused convBlock matches the reference (value and gradients) on ${backend}`, async () => {
+for (const variant of ['wasm', 'wasm+simd', 'cpu'] as const) {
+  const backend = variant === 'cpu' ? 'cpu' : 'wasm';
+  test(`fused convBlock matches the reference (value and gradients) on ${variant}`, async () => {
     await initBackend({ force: backend });
-    for (const c of CASES) {
-      const fused = valueAndGrads(convBlock, c);
-      const ref = valueAndGrads(convBlockReference, c);
-      fused.forEach((v, i) => assertClose(v, ref[i]!, `${backend} ${c.name} ${NAMES[i]}`));
-      // The gradients are not trivially zero (the check above would then pass vacuously).
-      for (let i = 1; i < fused.length; i++) assert.ok(fused[i]!.some((v) => Math.abs(v) > 1e-4), `${c.name} ${NAMES[i]} is all zero`);
+    // wasm+simd: Kestrel's element-wise SIMD kernels (opt-in) inside the fused block.
+    if (variant === 'wasm+simd') process.env.KESTREL_SIMD_KERNELS = '1';
+    else delete process.env.KESTREL_SIMD_KERNELS;
+    try {
+      for (const c of CASES) {
+        const fused = valueAndGrads(convBlock, c);
+        const ref = valueAndGrads(convBlockReference, c);
+        fused.forEach((v, i) => assertClose(v, ref[i]!, `${variant} ${c.name} ${NAMES[i]}`));
+        // The gradients are not trivially zero (the check above would then pass vacuously).
+        for (let i = 1; i < fused.length; i++) assert.ok(fused[i]!.some((v) => Math.abs(v) > 1e-4), `${c.name} ${NAMES[i]} is all zero`);
+      }
+    } finally {
+      delete process.env.KESTREL_SIMD_KERNELS;
     }
   });
 }

@@ -92,9 +92,9 @@ test('kestrel plan with a missing or invalid hardware file: exit 2', async () =>
 });
 
 test('kestrel plan when nothing fits: exit 1 naming what to change', async () => {
-  const r = await kestrel('plan', '--hardware', vmFile, '--model', 'm', '--imgsz', '1088');
+  const r = await kestrel('plan', '--hardware', vmFile, '--model', 'm', '--imgsz', '960');
   assert.equal(r.code, 1);
-  assert.match(r.err, /PLAN_DOES_NOT_FIT: .*--imgsz 960/);
+  assert.match(r.err, /PLAN_DOES_NOT_FIT: .*--imgsz 928/);
 });
 
 test('kestrel plan --help: exit 0', async () => {

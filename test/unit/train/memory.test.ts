@@ -46,7 +46,7 @@ test('a run without a calibration measures one, stores it and plans with it', as
   assert.ok(plan.reasons.some((r) => r.code === 'TRAIN_MEMORY_CALIBRATED'));
   const cals = await readCalibrations(calFile);
   assert.equal(cals.length, 1);
-  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer, engine: STEP_MEMORY_VERSION });
+  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer, engine: STEP_MEMORY_VERSION }); // the default step (element-wise kernels off)
   // The measured peak of the first real training step is close to the calibrated prediction.
   const measured = res.memory.measuredPeakBytes!;
   const diff = Math.abs(res.memory.predictedBytes - measured) / measured;
