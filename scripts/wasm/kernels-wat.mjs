@@ -175,19 +175,19 @@ const copyRows = `
 
 /**
  * Transpose of 4-byte elements [N, A, P, C] -> [N, C, P, A] (outer and inner axes swapped around
- * P), for p in [p0, p1): reads each input row of C once, writes A-long runs.
+ * P): reads each input row of C once, writes A-long runs.
  */
 const transposeAC = `
-  (func (export "transpose_ac") (param $src i32) (param $dst i32) (param $N i32) (param $A i32) (param $P i32) (param $C i32) (param $p0 i32) (param $p1 i32)
+  (func (export "transpose_ac") (param $src i32) (param $dst i32) (param $N i32) (param $A i32) (param $P i32) (param $C i32)
     (local $n i32) (local $p i32) (local $c i32) (local $a i32) (local $s i32) (local $d i32) (local $rowStride i32) (local $planeIn i32) (local $planeOut i32)
     (local.set $rowStride (i32.shl (i32.mul (local.get $P) (local.get $C)) (i32.const 2)))
     (local.set $planeIn (i32.mul (local.get $A) (local.get $rowStride)))
     (local.set $planeOut (local.get $planeIn))
     (block $nd (loop $nl
       (br_if $nd (i32.ge_u (local.get $n) (local.get $N)))
-      (local.set $p (local.get $p0))
+      (local.set $p (i32.const 0))
       (block $pd (loop $pl
-        (br_if $pd (i32.ge_u (local.get $p) (local.get $p1)))
+        (br_if $pd (i32.ge_u (local.get $p) (local.get $P)))
         (local.set $c (i32.const 0))
         (block $cd (loop $cl
           (br_if $cd (i32.ge_u (local.get $c) (local.get $C)))

@@ -36,7 +36,7 @@ interface ModuleExports {
   linear3(dz: Ptr, y: Ptr, g: Ptr, a: Ptr, k1: Ptr, k0: Ptr, b: number, hw: number, c: number, vstride: number): void;
   squared_deviation_sums(y: Ptr, mean: Ptr, out: Ptr, b: number, hw: number, c: number, vstride: number): void;
   copy_rows(src: Ptr, dst: Ptr, rows: number, srcStride: number, dstStride: number, width: number): void;
-  transpose_ac(src: Ptr, dst: Ptr, n: number, a: number, p: number, c: number, p0: number, p1: number): void;
+  transpose_ac(src: Ptr, dst: Ptr, n: number, a: number, p: number, c: number): void;
   peak(iters: number): number;
 }
 
@@ -76,7 +76,7 @@ export class SimdRunner {
 
   /** 4-byte elements [N, A, P, C] -> [N, C, P, A]. */
   transposeAC(src: Ptr, dst: Ptr, n: number, a: number, p: number, c: number): void {
-    this.k.transpose_ac(src, dst, n, a, p, c, 0, p);
+    this.k.transpose_ac(src, dst, n, a, p, c);
   }
 }
 

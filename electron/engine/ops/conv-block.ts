@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../tf-gradients';
-import { linear3, siluAffine, siluAffineGrad, spatialMeans, squaredDeviationSums } from './fused-elementwise';
+import { linear3, siluAffine, siluAffineGrad, spatialMeans, squaredDeviationMeans } from './fused-elementwise';
 
 /** Normalisation of a Conv block: BatchNorm for normal batches, GroupNorm for tiny ones. */
 export type BlockNorm = 'batch' | 'group';
@@ -106,10 +106,10 @@ interface NormStats {
  * [B, 1, 1, C]. Every image has the same pixel count, so means of per-sample means are exact.
  */
 function moments(y: tf.Tensor4D, o: ConvBlockOptions): { mean: tf.Tensor; variance: tf.Tensor } {
-  const [, h, w, c] = y.shape;
+  const c = y.shape[3];
   const fromPerSample = (v: tf.Tensor2D): tf.Tensor => (o.norm === 'batch' ? tf.mean(v, 0) : expandGroups(groupMeans(v, o.groups), c));
   const mean = fromPerSample(spatialMeans(y));
-  const variance = fromPerSample(tf.div(squaredDeviationSums(y, mean), h * w));
+  const variance = fromPerSample(squaredDeviationMeans(y, mean));
   return { mean, variance };
 }
 

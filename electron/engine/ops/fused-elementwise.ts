@@ -70,9 +70,14 @@ export function linear3(dz: tf.Tensor4D, y: tf.Tensor4D, a: tf.Tensor | null, k1
   return tf.tidy(() => tf.add(a ? tf.mul(dz, a) : dz, tf.add(tf.mul(y, k1), k0)));
 }
 
-/** Per sample and channel, the sum over pixels of (y - mean)^2: [B, C]. */
-export function squaredDeviationSums(y: tf.Tensor4D, mean: tf.Tensor): tf.Tensor2D {
-  if (simd(y, mean)) return tf.engine().runKernel(SIMD_KERNEL.squaredDeviationSums, { y, mean }, {}) as tf.Tensor2D;
+/**
+ * Per sample and channel, the mean over pixels of (y - mean)^2: [B, C]. The SIMD kernel returns
+ * the sums (one pass, no full-size temporary); plain ops average with one global pool.
+ */
+export function squaredDeviationMeans(y: tf.Tensor4D, mean: tf.Tensor): tf.Tensor2D {
   const [, h, w] = y.shape;
-  return tf.tidy(() => tf.mul(spatialMeans(tf.squaredDifference(y, mean) as tf.Tensor4D), h * w));
+  if (simd(y, mean)) {
+    return tf.tidy(() => tf.div(tf.engine().runKernel(SIMD_KERNEL.squaredDeviationSums, { y, mean }, {}) as tf.Tensor2D, h * w));
+  }
+  return tf.tidy(() => spatialMeans(tf.squaredDifference(y, mean) as tf.Tensor4D));
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { measureWasmSimdPeak, SIMD_KERNEL, simdKernelsUsable } from '../../../electron/engine/backend/simd-kernels';
-import { linear3, siluAffine, siluAffineGrad, squaredDeviationSums } from '../../../electron/engine/ops/fused-elementwise';
+import { linear3, siluAffine, siluAffineGrad, squaredDeviationMeans } from '../../../electron/engine/ops/fused-elementwise';
 import { values } from '../helpers/values';
 
 // The element-wise kernels are opt-in (KESTREL_SIMD_KERNELS=1); these tests switch them on.
@@ -84,7 +84,7 @@ test('siluAffine and its gradient match plain tf ops, with z far into both tails
   }
 });
 
-test('linear3 and squaredDeviationSums match plain tf ops in both vector layouts', async () => {
+test('linear3 and squaredDeviationMeans match plain tf ops in both vector layouts', async () => {
   await initBackend({ force: 'wasm' });
   for (const [i, { shape, perSample }] of SHAPES.entries()) {
     const [b, , , c] = shape;
@@ -98,9 +98,9 @@ test('linear3 and squaredDeviationSums match plain tf ops in both vector layouts
       const k1 = tf.tensor(values(vn, 80 + i), vshape);
       const k0 = tf.tensor(values(vn, 90 + i), vshape);
       const mean = tf.tensor(values(vn, 100 + i, 1, 1), vshape);
-      return [linear3(dz, y, a, k1, k0), linear3(dz, y, null, k1, k0), squaredDeviationSums(y, mean)];
+      return [linear3(dz, y, a, k1, k0), linear3(dz, y, null, k1, k0), squaredDeviationMeans(y, mean)];
     });
-    ['linear3', 'linear3 (a = 1)', 'squaredDeviationSums'].forEach((name, j) => assertClose(simd[j]!, plain[j]!, `${shape.join('x')} ${name}`));
+    ['linear3', 'linear3 (a = 1)', 'squaredDeviationMeans'].forEach((name, j) => assertClose(simd[j]!, plain[j]!, `${shape.join('x')} ${name}`));
   }
 });
 
@@ -143,7 +143,7 @@ test('with 2 wasm threads (shared memory) the kernels agree with plain ops and t
     file,
     `import * as tf from '@tensorflow/tfjs-core';
      import { initBackend } from ${mod('electron/engine/backend/index.ts')};
-     import { siluAffine, siluAffineGrad, linear3, squaredDeviationSums } from ${mod('electron/engine/ops/fused-elementwise.ts')};
+     import { siluAffine, siluAffineGrad, linear3, squaredDeviationMeans } from ${mod('electron/engine/ops/fused-elementwise.ts')};
      process.env.KESTREL_SIMD_KERNELS = '1';
      const r = await initBackend({ force: 'wasm', threads: 2 });
      const shared = (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } }).wasm.wasmMemory?.buffer instanceof SharedArrayBuffer;
@@ -151,7 +151,7 @@ test('with 2 wasm threads (shared memory) the kernels agree with plain ops and t
      const d = tf.randomNormal([5, 24, 24, 16], 0, 1, 'float32', 2) as tf.Tensor4D;
      const v = tf.randomNormal([16], 0, 1, 'float32', 3);
      const vb = tf.randomNormal([5, 1, 1, 16], 0, 1, 'float32', 4);
-     const ops = () => { const g = siluAffineGrad(y, d, v, vb.mean(0)); return [siluAffine(y, vb, vb.abs()), siluAffine(y, v, v.abs()), g.dz, g.s1, g.s2, linear3(d, y, vb, vb, vb), squaredDeviationSums(y, vb),
+     const ops = () => { const g = siluAffineGrad(y, d, v, vb.mean(0)); return [siluAffine(y, vb, vb.abs()), siluAffine(y, v, v.abs()), g.dz, g.s1, g.s2, linear3(d, y, vb, vb, vb), squaredDeviationMeans(y, vb),
        tf.transpose(y, [3, 1, 2, 0]), tf.transpose(y, [1, 2, 0, 3]), tf.concat([y, d], 3), ...tf.split(y, [4, 12], 3), tf.slice(y, [0, 3, 0, 0], [5, 10, 24, 16])]; };
      const run = () => tf.tidy(() => ops().map((t) => Array.from(t.dataSync())));
      const fast = run();
