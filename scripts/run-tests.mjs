@@ -10,14 +10,22 @@ function walk(dir, out) {
     const p = join(dir, name);
     const st = statSync(p);
     if (st.isDirectory()) {
-      if (name === 'fixtures' || name === 'node_modules') continue;
+      if (name === 'fixtures' || name === 'node_modules' || excludes.includes(resolve(p))) continue;
       walk(p, out);
     } else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) out.push(p);
   }
   return out;
 }
 
-const args = process.argv.slice(2);
+// `--exclude DIR` (repeatable) leaves a folder out: test:unit runs everything but the
+// minute-long integration and browser tests.
+const argv = process.argv.slice(2);
+const excludes = [];
+const args = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--exclude') excludes.push(resolve(argv[++i] ?? ''));
+  else args.push(argv[i]);
+}
 const roots = args.length ? args : ['test'];
 const files = [];
 for (const r of roots) {

@@ -50,7 +50,7 @@ export interface StepRecord {
  * (loss x images, so its LRs and weight decay carry over); a micro-batch is 1/accumulation of
  * the effective batch, whose loss is that scale times the accumulation, divided by the
  * accumulation steps. Summed over the micro-batches, the gradients equal one update over the
- * whole effective batch (test/unit/train/accumulation.test.ts).
+ * whole effective batch (test/engine/train/accumulation.test.ts).
  */
 export function microBatchLossScale(microBatchImages: number, accumulation: number): number {
   const effectiveBatchScale = microBatchImages * accumulation;

@@ -3,7 +3,7 @@ import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 
 /**
  * The Train step's view of one run, folded from training events. Plain TypeScript without
- * runes, so the bookkeeping is unit-tested in Node (test/unit/app/run-view.test.ts) and the
+ * runes, so the bookkeeping is unit-tested in Node (test/renderer/run-view.test.ts) and the
  * store wraps it in $state.
  */
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTrainingProcess } from '../../../electron/worker/run-child';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
-import { demoSet, tempDir, tinyConfig } from '../../unit/train/helpers';
+import { demoSet, tempDir, tinyConfig } from '../../engine/train/helpers';
 
 const tmp = tempDir('kestrel-recovery-');
 after(() => tmp.cleanup());

@@ -8,7 +8,7 @@ import { train } from '../../../electron/engine/train/index';
 import { FromWorkerSchema, type FromWorker } from '../../../electron/shared/schemas/ipc/worker';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 import type { TrainConfigInput } from '../../../electron/shared/schemas/train-config';
-import { demoSet, tempDir, tinyConfig } from '../../unit/train/helpers';
+import { demoSet, tempDir, tinyConfig } from '../../engine/train/helpers';
 
 const ENTRY = fileURLToPath(new URL('../../../electron/worker/trainer-entry.ts', import.meta.url));
 const tmp = tempDir('kestrel-worker-');

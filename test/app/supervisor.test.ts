@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { nodeFork, type ForkFn } from '../../electron/app/fork';
+import { decideOomRestart, diedOfMemory, TrainingSupervisor } from '../../electron/app/supervisor';
+import { RunStateEventSchema } from '../../electron/shared/schemas/ipc/runs';
+import { TrainingEventSchema } from '../../electron/shared/schemas/events';
+import type { EventPayload } from '../../electron/shared/ipc-contract';
+
+const root = mkdtempSync(join(tmpdir(), 'kestrel-supervisor-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const worker = join(import.meta.dirname, 'fixtures/scripted-worker.mjs');
+
+/** Runs the scripted worker in a mode, collecting what the supervisor reports, until the process is gone. */
+async function runScripted(
+  mode: string,
+  opts: { checkpoint?: boolean | { epoch: number; layout: { perDeviceBatch: number; accumulation: number } }; stopAfterFirstEvent?: boolean; name?: string; maxOomRestarts?: number } = {},
+) {
+  const training: EventPayload<'evt:training'>[] = [];
+  const states: EventPayload<'evt:run-state'>[] = [];
+  let gone!: () => void;
+  const done = new Promise<void>((ok) => (gone = ok));
+  // Pass the mode to the worker after the supervisor's own --job argument.
+  const fork: ForkFn = (entry, args, o) => nodeFork(entry, [...args, mode], o);
+  const runId = opts.name ?? mode;
+  const sup = new TrainingSupervisor(
+    fork,
+    worker,
+    {
+      training: (p) => {
+      training.push(p);
+      if (opts.stopAfterFirstEvent && p.event.type === 'epoch-start') sup.stop(p.runId);
+    },
+    runState: (s) => {
+      states.push(s);
+      if (s.state !== 'running') gone();
+    },
+    },
+    { maxOomRestarts: opts.maxOomRestarts ?? 3 },
+  );
+  const runDir = join(root, runId);
+  if (opts.checkpoint) {
+    mkdirSync(join(runDir, 'weights/last'), { recursive: true });
+    if (typeof opts.checkpoint === 'object') {
+      writeFileSync(join(runDir, 'weights/last/train-state.json'), JSON.stringify({ version: 1, step: 7, ...opts.checkpoint }));
+    }
+  }
+  const job = { runDir, datasetPath: '/data', model: { scale: 'n' as const, imgsz: 160 }, epochs: 1, overrides: {}, resume: false };
+  await sup.start(runId, job);
+  await assert.rejects(sup.start('other', { ...job, runDir: join(root, 'other') }), /still training/);
+  assert.equal(sup.status()?.runId, runId);
+  await done;
+  // Every relayed payload must pass the contract the renderer and the bridge check.
+  for (const p of training) TrainingEventSchema.parse(p.event);
+  for (const s of states) RunStateEventSchema.parse(s);
+  return { sup, training, states, runDir, jobs: readJobs(runDir) };
+}
+
+/** The jobs the scripted worker was started with, in order (one per process). */
+function readJobs(runDir: string): Array<{ resume: boolean; layout?: { perDeviceBatch: number; accumulation: number }; restarts?: string }> {
+  return readFileSync(join(runDir, 'jobs.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+const recoveredOf = (training: EventPayload<'evt:training'>[]) =>
+  training.flatMap((p) => (p.event.type === 'recovered' ? [p.event] : []));
+
+test('a clean run: events relayed in order, foreign messages ignored, exit reported as clean', async () => {
+  const { sup, training, states, runDir } = await runScripted('clean');
+  assert.deepEqual(training.map((p) => p.event.type), ['plan', 'train-start', 'batch-end', 'train-end']);
+  assert.ok(training.every((p) => p.runId === 'clean'));
+  assert.deepEqual(states.map((s) => [s.state, s.exitCode, s.resumable]), [['running', null, false], ['exited', 0, false]]);
+  assert.equal(sup.status(), null);
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')).datasetPath, '/data', 'the job is written to the run folder');
+});
+
+test('a crash after a checkpoint is reported as resumable, with its exit code', async () => {
+  const { states } = await runScripted('crash', { checkpoint: true });
+  const last = states.at(-1)!;
+  assert.equal(last.state, 'crashed');
+  assert.equal(last.exitCode, 3);
+  assert.equal(last.resumable, true);
+  assert.match(last.message!, /Resume continues from the last checkpoint/);
+});
+
+test('a crash before any checkpoint says to start again', async () => {
+  const { states } = await runScripted('crash', { name: 'crash-early' });
+  assert.equal(states.at(-1)!.resumable, false);
+});
+
+test('stop asks the process to save and end; it ends cleanly', async () => {
+  const { training, states } = await runScripted('stop', { stopAfterFirstEvent: true });
+  assert.equal(training.at(-1)!.event.type, 'train-end');
+  assert.equal(states.at(-1)!.state, 'exited');
+});
+
+test('an out-of-memory death restarts from the checkpoint at half the batch and twice the accumulation', async () => {
+  const { training, states, runDir, jobs } = await runScripted('oom-4', { name: 'oom-ckpt', checkpoint: { epoch: 1, layout: { perDeviceBatch: 8, accumulation: 2 } } });
+  // First process at the planned batch 8 dies; the second runs 4 x 4 from the checkpoint and finishes.
+  assert.deepEqual(
+    jobs.map((j) => [j.resume, j.layout ?? null]),
+    [
+      [false, null],
+      [true, { perDeviceBatch: 4, accumulation: 4 }],
+    ],
+  );
+  assert.deepEqual(jobs.map((j) => j.restarts), ['0', '1'], 'the trainer is told it is a restart');
+  const rec = recoveredOf(training);
+  assert.equal(rec.length, 1);
+  assert.equal(rec[0]!.kind, 'oom');
+  assert.deepEqual(rec[0]!.from, { perDeviceBatch: 8, accumulation: 2 });
+  assert.deepEqual(rec[0]!.to, { perDeviceBatch: 4, accumulation: 4 });
+  assert.equal(rec[0]!.resumeEpoch, 1);
+  assert.equal(rec[0]!.reason.code, 'APP_RECOVERED_OOM_RESTART');
+  assert.match(rec[0]!.reason.message, /batch of 8 x 2 .*epoch 2 .*batch of 4 x 4 .*effective batch \(16\)/);
+  // The engineer's window sees one run that went on: no crash in between, a clean end.
+  assert.deepEqual(states.map((s) => s.state), ['running', 'exited']);
+  assert.equal(training.at(-1)!.event.type, 'train-end');
+  // The recovery is in the run's history too, and the job on disk is the one that ran last (what Resume reuses).
+  const history = readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(history.map((e) => [e.type, e.kind]), [['recovered', 'oom']]);
+  assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')).layout, { perDeviceBatch: 4, accumulation: 4 });
+});
+
+test('before any checkpoint it starts over (not resume) with the layout from the plan event halved, as often as needed', async () => {
+  const { training, states, jobs } = await runScripted('oom-2', { name: 'oom-fresh' });
+  assert.deepEqual(
+    jobs.map((j) => [j.resume, j.layout?.perDeviceBatch ?? 8, j.layout?.accumulation ?? 2]),
+    [
+      [false, 8, 2],
+      [false, 4, 4],
+      [false, 2, 8],
+    ],
+  );
+  const rec = recoveredOf(training);
+  assert.deepEqual(rec.map((r) => [r.reason.code, r.from!.perDeviceBatch * r.from!.accumulation, r.to!.perDeviceBatch * r.to!.accumulation]), [
+    ['APP_RECOVERED_OOM_RESTART_FRESH', 16, 16],
+    ['APP_RECOVERED_OOM_RESTART_FRESH', 16, 16],
+  ]);
+  assert.equal(states.at(-1)!.state, 'exited');
+});
+
+test('an OUT_OF_MEMORY error event before a failed exit counts as a memory death; SIGKILL from outside too', async () => {
+  const err = await runScripted('oomerr-4', { name: 'oom-error', checkpoint: { epoch: 0, layout: { perDeviceBatch: 8, accumulation: 2 } } });
+  assert.deepEqual(err.jobs.map((j) => j.layout?.perDeviceBatch ?? 8), [8, 4]);
+  assert.equal(recoveredOf(err.training)[0]!.reason.params['cause'], 'crashed');
+  assert.equal(err.states.at(-1)!.state, 'exited');
+  const killed = await runScripted('killed-4', { name: 'oom-killed' });
+  assert.deepEqual(killed.jobs.map((j) => j.layout?.perDeviceBatch ?? 8), [8, 4]);
+  assert.equal(recoveredOf(killed.training)[0]!.reason.params['cause'], 'SIGKILL');
+});
+
+test('at batch 1 it stops with a clear error instead of restarting', async () => {
+  const { training, states, jobs } = await runScripted('oom-0', {
+    name: 'oom-batch-one',
+    checkpoint: { epoch: 3, layout: { perDeviceBatch: 2, accumulation: 8 } },
+  });
+  assert.deepEqual(jobs.map((j) => j.layout?.perDeviceBatch ?? null), [null, 1]);
+  assert.equal(recoveredOf(training).length, 1);
+  const last = states.at(-1)!;
+  assert.equal(last.state, 'crashed');
+  assert.equal(last.cause, 'oom');
+  assert.equal(last.resumable, true);
+  assert.equal(last.reason?.code, 'APP_OOM_AT_BATCH_ONE');
+  assert.match(last.message!, /even at a batch of 1 image.*smaller input size/);
+});
+
+test('it gives up after the allowed number of restarts and offers resume', async () => {
+  const { training, states, jobs } = await runScripted('oom-0', { name: 'oom-give-up', maxOomRestarts: 1, checkpoint: { epoch: 0, layout: { perDeviceBatch: 16, accumulation: 1 } } });
+  assert.equal(jobs.length, 2);
+  assert.equal(recoveredOf(training).length, 1);
+  const last = states.at(-1)!;
+  assert.equal(last.reason?.code, 'APP_OOM_GAVE_UP');
+  assert.equal(last.reason?.params['times'], 2);
+  assert.equal(last.reason?.params['batch'], 8);
+  assert.match(last.message!, /Resume continues from the last checkpoint/);
+});
+
+test('a plain crash is not taken for an out-of-memory death and is not restarted', async () => {
+  const { training, jobs } = await runScripted('crash', { name: 'crash-no-restart', checkpoint: { epoch: 0, layout: { perDeviceBatch: 8, accumulation: 2 } } });
+  assert.equal(jobs.length, 1);
+  assert.equal(recoveredOf(training).length, 0);
+});
+
+test('OOM decisions: halving keeps the effective batch; odd batches never shrink it; limits hold', () => {
+  assert.deepEqual(decideOomRestart({ perDeviceBatch: 8, accumulation: 2 }, 0, 3, 'oom'), {
+    restart: true,
+    from: { perDeviceBatch: 8, accumulation: 2 },
+    to: { perDeviceBatch: 4, accumulation: 4 },
+  });
+  const odd = decideOomRestart({ perDeviceBatch: 5, accumulation: 3 }, 0, 3, 'oom');
+  assert.ok(odd.restart && odd.to.perDeviceBatch === 2 && odd.to.perDeviceBatch * odd.to.accumulation >= 15);
+  assert.equal(decideOomRestart({ perDeviceBatch: 1, accumulation: 16 }, 0, 3, 'oom').restart, false);
+  const gaveUp = decideOomRestart({ perDeviceBatch: 4, accumulation: 4 }, 3, 3, 'oom');
+  assert.ok(!gaveUp.restart && gaveUp.reason.code === 'APP_OOM_GAVE_UP');
+  assert.equal(diedOfMemory({ code: 0, cause: null }, null), false);
+  assert.equal(diedOfMemory({ code: 3, cause: 'crashed' }, null), false);
+  assert.equal(diedOfMemory({ code: 1, cause: 'crashed' }, { error: { code: 'OUT_OF_MEMORY' } }), true);
+  assert.equal(diedOfMemory({ code: null, cause: 'oom' }, null), true);
+});

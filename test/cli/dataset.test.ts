@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../../electron/cli/commands/dataset';
+import type { CliIO } from '../../electron/cli/io';
+import { DatasetReportSchema } from '../../electron/shared/schemas/dataset-report';
+import { MALFORMED_DIR } from '../fixtures/make-malformed';
+import { NEU_DET } from '../engine/data/helpers';
+
+function capture(): CliIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+test('kestrel dataset check: readable report with problems grouped by code', async () => {
+  const io = capture();
+  const code = await run(['check', join(MALFORMED_DIR, 'yolo-class-out-of-range')], io);
+  assert.equal(code, 1, 'errors found -> exit 1');
+  const text = io.stdout.join('\n');
+  assert.match(text, /Images: 2 found, 1 usable, 1 skipped/);
+  assert.match(text, /^train\s+1\s+1\s+0$/m);
+  assert.match(text, /^DS_CLASS_OUT_OF_RANGE \(error, 1x\)$/m);
+  assert.match(text, /labels\/bad\.txt:1 {2}Class 5 is not among the 2 class names/);
+  assert.match(text, /what to do: Add the missing class/);
+});
+
+test('kestrel dataset check --json prints the report schema; warnings only -> exit 0', async () => {
+  const io = capture();
+  const code = await run(['check', join(MALFORMED_DIR, 'yolo-duplicate-box'), '--json', '--imgsz', '320'], io);
+  assert.equal(code, 0);
+  const report = DatasetReportSchema.parse(JSON.parse(io.stdout.join('')));
+  assert.equal(report.smallObjects.imgsz, 320);
+  assert.equal(report.problemCounts['DS_BOX_DUPLICATE'], 1);
+});
+
+test('kestrel dataset: bad path, bad flags and missing arguments exit 2 with a clear message', async () => {
+  let io = capture();
+  assert.equal(await run(['check', '/no/such/dataset'], io), 2);
+  assert.match(io.stderr.join(''), /DS_NOT_FOUND: The dataset path \/no\/such\/dataset does not exist/);
+  io = capture();
+  assert.equal(await run(['check', join(MALFORMED_DIR, 'empty-folder')], io), 2);
+  assert.match(io.stderr.join(''), /DS_FORMAT_UNKNOWN/);
+  io = capture();
+  assert.equal(await run(['check', MALFORMED_DIR, '--imgsz', 'big'], io), 2);
+  assert.match(io.stderr.join(''), /--imgsz must be a whole number/);
+  io = capture();
+  assert.equal(await run(['check'], io), 2);
+  assert.match(io.stderr.join(''), /Give the dataset path/);
+  io = capture();
+  assert.equal(await run(['frobnicate', 'x'], io), 2);
+  io = capture();
+  assert.equal(await run(['check', 'x', '--nope'], io), 2);
+  io = capture();
+  assert.equal(await run(['--help'], io), 0);
+  assert.match(io.stdout.join(''), /kestrel dataset check PATH/);
+});
+
+test('kestrel dataset check on NEU-DET', { skip: existsSync(NEU_DET) ? false : `NEU-DET not found at ${NEU_DET}` }, async () => {
+  const io = capture();
+  assert.equal(await run(['check', NEU_DET], io), 0);
+  const text = io.stdout.join('\n');
+  assert.match(text, /Images: 1800 found, 1800 usable, 0 skipped; 4189 boxes/);
+  assert.match(text, /DS_BOX_DUPLICATE \(warning, 3x\)/);
+  assert.match(text, /DS_IMAGE_DUPLICATE \(warning, 1x\)/);
+  assert.match(text, /images\/patches_105\.jpg {2}The image has the same content as images\/patches_101\.jpg/);
+});

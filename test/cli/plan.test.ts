@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../electron/cli/main';
+import type { CliIO } from '../../electron/cli/io';
+import { PROFILES } from '../engine/plan/profiles';
+
+const dir = mkdtempSync(join(tmpdir(), 'kestrel-plan-cli-'));
+const hwFile = join(dir, 'hw.json');
+writeFileSync(hwFile, JSON.stringify(PROFILES.win3090));
+const vmFile = join(dir, 'vm.json');
+writeFileSync(vmFile, JSON.stringify(PROFILES.vmNoGpu));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function kestrel(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n') };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+test('kestrel plan --json contains the contract fields', async () => {
+  const r = await kestrel('plan', '--hardware', hwFile, '--json');
+  assert.equal(r.code, 0, r.err);
+  const plan = JSON.parse(r.out) as Record<string, unknown>;
+  for (const k of ['device', 'backend', 'perDeviceBatch', 'accumulation', 'effectiveBatch', 'lr', 'warmupSteps', 'norm', 'reasons', 'warnings']) assert.ok(k in plan, k);
+  const mem = plan.memory as Record<string, unknown>;
+  assert.equal(typeof mem.budgetBytes, 'number');
+  assert.equal(typeof mem.predictedBytes, 'number');
+  assert.equal(plan.perDeviceBatch, 24);
+  assert.equal(plan.accumulation, 3);
+  // The assumed dataset size is stated.
+  assert.equal((plan.reasons as Array<{ code: string }>)[0]!.code, 'PLAN_TRAIN_IMAGES_ASSUMED');
+});
+
+test('kestrel plan prints a readable table with reasons and passes flags as overrides', async () => {
+  const r = await kestrel('plan', '--hardware', vmFile, '--model', 's', '--imgsz', '320', '--train-images', '5000', '--optimizer', 'sgd', '--epochs', '50', '--classes', '3');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Kestrel training plan/);
+  assert.match(r.out, /YOLOv8s, 320 px, 3 classes/);
+  assert.match(r.out, /backend wasm/);
+  assert.match(r.out, /SGD \(Nesterov\)/);
+  assert.match(r.out, /50 x \d+ optimizer steps \(5000 images/);
+  assert.match(r.out, /Why:\n {2}- /);
+  assert.doesNotMatch(r.out, /assumed/);
+});
+
+test('kestrel plan --batch/--accumulate/--lr/--devices reach the plan', async () => {
+  const r = await kestrel('plan', '--hardware', hwFile, '--batch', '16', '--accumulate', '1', '--devices', '8', '--lr', '0.08', '--optimizer', 'sgd', '--json');
+  assert.equal(r.code, 0, r.err);
+  const p = JSON.parse(r.out) as { perDeviceBatch: number; devices: number; effectiveBatch: number; lr: number; warnings: Array<{ code: string }> };
+  assert.deepEqual([p.perDeviceBatch, p.devices, p.effectiveBatch, p.lr], [16, 8, 128, 0.08]);
+  assert.ok(p.warnings.some((w) => w.code === 'PLAN_WARN_LR_ABOVE_LINEAR'));
+});
+
+for (const args of [
+  ['--model', 'x'],
+  ['--imgsz', '300'],
+  ['--imgsz', 'abc'],
+  ['--batch', '0'],
+  ['--lr', '-1'],
+  ['--optimizer', 'adam'],
+  ['--memory-fraction', '1.5'],
+  ['--bogus'],
+  ['extra-positional'],
+]) {
+  test(`kestrel plan ${args.join(' ')}: exit 2 with a clear message`, async () => {
+    const r = await kestrel('plan', '--hardware', hwFile, ...args);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /error CLI_BAD_FLAG: .+/);
+    assert.equal(r.out, '');
+  });
+}
+
+test('kestrel plan with a missing or invalid hardware file: exit 2', async () => {
+  const missing = await kestrel('plan', '--hardware', join(dir, 'nope.json'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /CLI_BAD_FILE: Cannot read the hardware file .*ENOENT/);
+  const notJson = join(dir, 'bad.json');
+  writeFileSync(notJson, '{ not json');
+  const r1 = await kestrel('plan', '--hardware', notJson);
+  assert.equal(r1.code, 2);
+  assert.match(r1.err, /not valid JSON/);
+  const wrong = join(dir, 'wrong.json');
+  writeFileSync(wrong, JSON.stringify({ gpus: 'none' }));
+  const r2 = await kestrel('plan', '--hardware', wrong);
+  assert.equal(r2.code, 2);
+  assert.match(r2.err, /not a Kestrel hardware profile/);
+});
+
+test('kestrel plan when nothing fits: exit 1 naming what to change', async () => {
+  const r = await kestrel('plan', '--hardware', vmFile, '--model', 'm', '--imgsz', '960');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /PLAN_DOES_NOT_FIT: .*--imgsz 928/);
+});
+
+test('kestrel plan --help: exit 0', async () => {
+  const r = await kestrel('plan', '--help');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /--train-images N/);
+});
