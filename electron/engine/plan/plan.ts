@@ -17,7 +17,7 @@ import { chooseDevice, type DeviceChoice } from './device';
 import { gib, mib, sig } from './format';
 import { lrInSafeRange, planLr, strictLr, weightDecayFor } from './lr';
 import { calibrationDeviceKey, estimateMemoryLine, findCalibration, maxBatchWithin, predictBytes, type MemoryLine } from './memory';
-import { buildSchedule, warmupStepsFor } from './schedule';
+import { buildSchedule, planWarmup } from './schedule';
 
 /** The network to plan for; the norm is the planner's decision (or an override). */
 export interface PlanModel {
@@ -337,22 +337,33 @@ export function planTraining(
   reasons.push(reason(optimizer === 'sgd' ? 'PLAN_WEIGHT_DECAY_SGD' : 'PLAN_WEIGHT_DECAY_ADAMW', { weightDecay, ref: rules.refWeightDecay, effectiveBatch: E, nominal: RULES.nominalBatch }));
 
   // Schedule.
-  const warmupSteps = warmupStepsFor(core.stepsPerEpoch, core.totalSteps);
+  const warmup = planWarmup(core.stepsPerEpoch, core.totalSteps, core.effectiveBatch);
+  const warmupSteps = warmup.steps;
   const schedule = buildSchedule(optimizer, lr, warmupSteps, core.totalSteps);
   reasons.push(
     reason(optimizer === 'sgd' ? 'PLAN_WARMUP_SGD' : 'PLAN_WARMUP_ADAMW', {
       warmupSteps,
-      epochSteps: SCHEDULE_RULES.warmupEpochs * core.stepsPerEpoch,
-      minSteps: SCHEDULE_RULES.warmupMinSteps,
       lr,
       biasLr: SCHEDULE_RULES.sgdWarmupBiasLr,
       momentumFrom: SCHEDULE_RULES.sgdWarmupMomentum,
       momentum: rules.momentum,
     }),
   );
+  const warmupFigures = {
+    warmupSteps,
+    epochs: SCHEDULE_RULES.warmupEpochs,
+    epochSteps: warmup.epochSteps,
+    minImages: SCHEDULE_RULES.warmupMinImages,
+    imageSteps: warmup.imageSteps,
+    effectiveBatch: E,
+    percent: SCHEDULE_RULES.maxWarmupFraction * 100,
+    totalSteps: core.totalSteps,
+    wantedSteps: warmup.wantedSteps,
+  };
+  const warmupRuleCode = { epochs: 'PLAN_WARMUP_RULE_EPOCHS', images: 'PLAN_WARMUP_RULE_IMAGES', cap: 'PLAN_WARMUP_RULE_CAP' } as const;
+  reasons.push(reason(warmupRuleCode[warmup.rule], warmupFigures));
   reasons.push(reason('PLAN_COSINE', { finalLr: sig(lr * SCHEDULE_RULES.finalFactor), percent: SCHEDULE_RULES.finalFactor * 100, totalSteps: core.totalSteps }));
-  const wantedWarmup = Math.max(SCHEDULE_RULES.warmupEpochs * core.stepsPerEpoch, SCHEDULE_RULES.warmupMinSteps);
-  if (wantedWarmup * 2 > core.totalSteps) warnings.push(reason('PLAN_WARN_SHORT_RUN', { warmupSteps: wantedWarmup, totalSteps: core.totalSteps }));
+  if (warmup.rule === 'cap') warnings.push(reason('PLAN_WARN_SHORT_RUN', warmupFigures));
 
   // Regularisation for very large effective batches.
   const large = E > RULES.maxEffectiveBatch;

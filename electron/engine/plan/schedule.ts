@@ -8,13 +8,37 @@ export interface LrPoint {
   momentum: number;
 }
 
+/** Which rule set the warmup's length. */
+export type WarmupRule = 'epochs' | 'images' | 'cap';
+
+/** The warmup decision with the figures its reason quotes. */
+export interface WarmupPlan {
+  /** Warmup length in optimizer steps. */
+  steps: number;
+  rule: WarmupRule;
+  /** 3 epochs in optimizer steps. */
+  epochSteps: number;
+  /** The 1,600-image floor in optimizer steps of the effective batch. */
+  imageSteps: number;
+  /** The most the run allows: maxWarmupFraction of its steps. */
+  capSteps: number;
+  /** What warmup would be without the cap. */
+  wantedSteps: number;
+}
+
 /**
- * Warmup length in optimizer steps: max(3 epochs, 100 steps), never longer than the run.
- * Counting steps, not batches, keeps it right under gradient accumulation.
+ * Warmup length in optimizer steps: the larger of 3 epochs and 1,600 images (Ultralytics' 100
+ * iterations of batch 16), but never more than 10% of the run, so a short run does not spend
+ * most of its steps at a small LR. Counting optimizer steps (not batches) keeps it right under
+ * gradient accumulation. From 30 epochs up the cap never bites and this is the seed's rule.
  */
-export function warmupStepsFor(stepsPerEpoch: number, totalSteps: number): number {
-  const wanted = Math.max(SCHEDULE_RULES.warmupEpochs * stepsPerEpoch, SCHEDULE_RULES.warmupMinSteps);
-  return Math.min(wanted, totalSteps);
+export function planWarmup(stepsPerEpoch: number, totalSteps: number, effectiveBatch: number): WarmupPlan {
+  const epochSteps = SCHEDULE_RULES.warmupEpochs * stepsPerEpoch;
+  const imageSteps = Math.ceil(SCHEDULE_RULES.warmupMinImages / Math.max(1, effectiveBatch));
+  const wantedSteps = Math.max(epochSteps, imageSteps);
+  const capSteps = Math.max(1, Math.floor(SCHEDULE_RULES.maxWarmupFraction * totalSteps));
+  if (wantedSteps > capSteps) return { steps: Math.min(capSteps, totalSteps), rule: 'cap', epochSteps, imageSteps, capSteps, wantedSteps };
+  return { steps: wantedSteps, rule: epochSteps >= imageSteps ? 'epochs' : 'images', epochSteps, imageSteps, capSteps, wantedSteps };
 }
 
 /** Builds the schedule for a peak LR and run length (warmup then cosine, per optimizer step). */

@@ -61,7 +61,9 @@ for (const name of cases) {
     test(`fixture ${name}: n @ 640 gives the expected plan`, () => {
       const p = planTraining(load(name), { scale: 'n', imgsz: 640, numClasses: 6 }, { trainImages: 1000 });
       assert.deepEqual([p.device.kind === 'cpu' ? 'cpu' : p.device.gpuIndex, p.backend, p.perDeviceBatch, p.accumulation, p.effectiveBatch, p.norm], want);
-      assert.equal(p.warmupSteps, 100);
+      // 100 epochs of 1,000 images: 3 epochs of warmup (the 1,600-image floor and the 10% cap do not bite).
+      assert.equal(p.warmupSteps, 3 * p.stepsPerEpoch);
+      assert.ok(p.reasons.some((r) => r.code === 'PLAN_WARMUP_RULE_EPOCHS'));
     });
   }
 }

@@ -39,26 +39,26 @@ interface Row {
 // Concrete plans for the probe's fixture machines (6 classes, 1000 training images unless
 // stated). E.g. RTX 3090, n @ 640: budget 0.8 x 22.3 GiB free = 17.9 GiB; the model needs
 // ~0.55 GiB + ~0.69 GiB per image, so 24 fit; accumulation round(64/24) = 3, E = 72;
-// AdamW (1,400 steps < 10,000) at 1e-3 x sqrt(72/64) x 0.875 = 9.28e-4; warmup max(3 x 14, 100).
+// AdamW (1,400 steps < 10,000) at 1e-3 x sqrt(72/64) x 0.875 = 9.28e-4; warmup max(3 epochs = 3 x 14, 1,600 images = 23 steps).
 const TABLE: Row[] = [
-  { name: 'RTX 3090 24 GB, n @ 640', hw: PROFILES.win3090, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 24, acc: 3, E: 72, optimizer: 'adamw', lr: 0.000928, warmup: 100, norm: 'batch' } },
-  { name: 'RTX 3090 24 GB, s @ 640', hw: PROFILES.win3090, scale: 's', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 12, acc: 5, E: 60, optimizer: 'adamw', lr: 0.000968, warmup: 100, norm: 'batch' } },
-  { name: 'RTX 3090 24 GB, m @ 640', hw: PROFILES.win3090, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 7, acc: 9, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 100, norm: 'batch' } },
+  { name: 'RTX 3090 24 GB, n @ 640', hw: PROFILES.win3090, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 24, acc: 3, E: 72, optimizer: 'adamw', lr: 0.000928, warmup: 42, norm: 'batch' } },
+  { name: 'RTX 3090 24 GB, s @ 640', hw: PROFILES.win3090, scale: 's', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 12, acc: 5, E: 60, optimizer: 'adamw', lr: 0.000968, warmup: 51, norm: 'batch' } },
+  { name: 'RTX 3090 24 GB, m @ 640', hw: PROFILES.win3090, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 7, acc: 9, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 48, norm: 'batch' } },
   { name: 'RTX 3090, n @ 640, 20,000 images (long run: SGD)', hw: PROFILES.win3090, scale: 'n', imgsz: 640, trainImages: 20000, want: { device: 0, backend: 'tfjs-node-gpu', batch: 24, acc: 3, E: 72, optimizer: 'sgd', lr: 0.00984, warmup: 834, norm: 'batch' } },
-  { name: 'laptop RTX 3060 6 GB (iGPU skipped), n @ 640', hw: PROFILES.laptop3060, scale: 'n', imgsz: 640, want: { device: 1, backend: 'tfjs-node-gpu', batch: 5, acc: 13, E: 65, optimizer: 'adamw', lr: 0.000882, warmup: 100, norm: 'batch' } },
-  { name: 'laptop RTX 3060 6 GB, s @ 640: GroupNorm', hw: PROFILES.laptop3060, scale: 's', imgsz: 640, want: { device: 1, backend: 'tfjs-node-gpu', batch: 2, acc: 32, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 100, norm: 'group' } },
-  { name: 'laptop RTX 3060 6 GB, n @ 320', hw: PROFILES.laptop3060, scale: 'n', imgsz: 320, want: { device: 1, backend: 'tfjs-node-gpu', batch: 22, acc: 3, E: 66, optimizer: 'adamw', lr: 0.000889, warmup: 100, norm: 'batch' } },
-  { name: '4x A100 80 GB, n @ 640', hw: PROFILES.a100x4, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 64, acc: 1, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 100, norm: 'batch', dp: [4, 16, 1, 64] } },
-  { name: '4x A100 80 GB, m @ 640', hw: PROFILES.a100x4, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 25, acc: 3, E: 75, optimizer: 'adamw', lr: 0.000947, warmup: 100, norm: 'batch', dp: [4, 19, 1, 76] } },
-  { name: 'RTX 4090 + RTX 3060, n @ 640', hw: PROFILES.rtx4090and3060, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 24, acc: 3, E: 72, optimizer: 'adamw', lr: 0.000928, warmup: 100, norm: 'batch', dp: [2, 12, 3, 72] } },
-  { name: 'RTX 4090 + RTX 3060, m @ 640 (3060 limits the split)', hw: PROFILES.rtx4090and3060, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 6, acc: 11, E: 66, optimizer: 'adamw', lr: 0.000889, warmup: 100, norm: 'batch', dp: [2, 3, 11, 66] } },
-  { name: 'RTX 4090 without tfjs-node-gpu: CPU, tfjs-node', hw: PROFILES.rtx4090NoCuda, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'tfjs-node', batch: 64, acc: 1, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 100, norm: 'batch' } },
-  { name: 'VM without GPU, wasm, n @ 640', hw: PROFILES.vmNoGpu, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'wasm', batch: 8, acc: 8, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 100, norm: 'batch' } },
-  { name: 'VM without GPU, wasm, m @ 480: GroupNorm', hw: PROFILES.vmNoGpu, scale: 'm', imgsz: 480, want: { device: 'cpu', backend: 'wasm', batch: 3, acc: 21, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 100, norm: 'group' } },
-  { name: 'VM without GPU, wasm, n @ 320', hw: PROFILES.vmNoGpu, scale: 'n', imgsz: 320, want: { device: 'cpu', backend: 'wasm', batch: 35, acc: 2, E: 70, optimizer: 'adamw', lr: 0.000915, warmup: 100, norm: 'batch' } },
-  { name: 'GTX 1080 Ti (4095 MB cap corrected by nvidia-smi), n @ 640', hw: PROFILES.win1080tiCapped, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 10, acc: 6, E: 60, optimizer: 'adamw', lr: 0.000968, warmup: 100, norm: 'batch' } },
-  { name: 'GTX 1080 Ti, m @ 640: GroupNorm', hw: PROFILES.win1080tiCapped, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 3, acc: 21, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 100, norm: 'group' } },
-  { name: 'GTX 1080 Ti at 4095 MB without nvidia-smi: CPU', hw: PROFILES.win1080tiNoSmi, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'tfjs-node', batch: 14, acc: 5, E: 70, optimizer: 'adamw', lr: 0.000915, warmup: 100, norm: 'batch' } },
+  { name: 'laptop RTX 3060 6 GB (iGPU skipped), n @ 640', hw: PROFILES.laptop3060, scale: 'n', imgsz: 640, want: { device: 1, backend: 'tfjs-node-gpu', batch: 5, acc: 13, E: 65, optimizer: 'adamw', lr: 0.000882, warmup: 48, norm: 'batch' } },
+  { name: 'laptop RTX 3060 6 GB, s @ 640: GroupNorm', hw: PROFILES.laptop3060, scale: 's', imgsz: 640, want: { device: 1, backend: 'tfjs-node-gpu', batch: 2, acc: 32, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 48, norm: 'group' } },
+  { name: 'laptop RTX 3060 6 GB, n @ 320', hw: PROFILES.laptop3060, scale: 'n', imgsz: 320, want: { device: 1, backend: 'tfjs-node-gpu', batch: 22, acc: 3, E: 66, optimizer: 'adamw', lr: 0.000889, warmup: 48, norm: 'batch' } },
+  { name: '4x A100 80 GB, n @ 640', hw: PROFILES.a100x4, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 64, acc: 1, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 48, norm: 'batch', dp: [4, 16, 1, 64] } },
+  { name: '4x A100 80 GB, m @ 640', hw: PROFILES.a100x4, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 25, acc: 3, E: 75, optimizer: 'adamw', lr: 0.000947, warmup: 42, norm: 'batch', dp: [4, 19, 1, 76] } },
+  { name: 'RTX 4090 + RTX 3060, n @ 640', hw: PROFILES.rtx4090and3060, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 24, acc: 3, E: 72, optimizer: 'adamw', lr: 0.000928, warmup: 42, norm: 'batch', dp: [2, 12, 3, 72] } },
+  { name: 'RTX 4090 + RTX 3060, m @ 640 (3060 limits the split)', hw: PROFILES.rtx4090and3060, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 6, acc: 11, E: 66, optimizer: 'adamw', lr: 0.000889, warmup: 48, norm: 'batch', dp: [2, 3, 11, 66] } },
+  { name: 'RTX 4090 without tfjs-node-gpu: CPU, tfjs-node', hw: PROFILES.rtx4090NoCuda, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'tfjs-node', batch: 64, acc: 1, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 48, norm: 'batch' } },
+  { name: 'VM without GPU, wasm, n @ 640', hw: PROFILES.vmNoGpu, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'wasm', batch: 8, acc: 8, E: 64, optimizer: 'adamw', lr: 0.001, warmup: 48, norm: 'batch' } },
+  { name: 'VM without GPU, wasm, m @ 480: GroupNorm', hw: PROFILES.vmNoGpu, scale: 'm', imgsz: 480, want: { device: 'cpu', backend: 'wasm', batch: 3, acc: 21, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 48, norm: 'group' } },
+  { name: 'VM without GPU, wasm, n @ 320', hw: PROFILES.vmNoGpu, scale: 'n', imgsz: 320, want: { device: 'cpu', backend: 'wasm', batch: 35, acc: 2, E: 70, optimizer: 'adamw', lr: 0.000915, warmup: 45, norm: 'batch' } },
+  { name: 'GTX 1080 Ti (4095 MB cap corrected by nvidia-smi), n @ 640', hw: PROFILES.win1080tiCapped, scale: 'n', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 10, acc: 6, E: 60, optimizer: 'adamw', lr: 0.000968, warmup: 51, norm: 'batch' } },
+  { name: 'GTX 1080 Ti, m @ 640: GroupNorm', hw: PROFILES.win1080tiCapped, scale: 'm', imgsz: 640, want: { device: 0, backend: 'tfjs-node-gpu', batch: 3, acc: 21, E: 63, optimizer: 'adamw', lr: 0.000992, warmup: 48, norm: 'group' } },
+  { name: 'GTX 1080 Ti at 4095 MB without nvidia-smi: CPU', hw: PROFILES.win1080tiNoSmi, scale: 'n', imgsz: 640, want: { device: 'cpu', backend: 'tfjs-node', batch: 14, acc: 5, E: 70, optimizer: 'adamw', lr: 0.000915, warmup: 45, norm: 'batch' } },
 ];
 
 for (const row of TABLE) {
@@ -127,7 +127,7 @@ test('8 GPUs x 16 (E = 128): planned SGD LR is derated below the strict linear v
   assert.ok(codes(p.reasons).includes('PLAN_LR_DERATED'));
   assert.ok(codes(p.reasons).includes('PLAN_MULTI_DEVICE')); // SyncBN note
   assert.ok(codes(p.reasons).includes('PLAN_LOCAL_ENGINE_ONE'));
-  // Warmup of at least 3 epochs and 100 steps: 40 steps per epoch -> 120.
+  // Warmup of 3 epochs: 40 steps per epoch -> 120 (above the 1,600-image floor of 13 steps).
   assert.equal(p.stepsPerEpoch, 40);
   assert.equal(p.warmupSteps, 120);
   assert.ok(lrAt(p.schedule, 0).lr < 1e-6);
@@ -138,7 +138,7 @@ test('8 GPUs x 16 (E = 128): planned SGD LR is derated below the strict linear v
 test('8 GPUs x 16 forced to the strictly linear LR 0.08: kept, with warnings that say so', () => {
   const p = plan(gpuBox(8, 30), 's', 640, 5000, { devices: 8, batch: 16, optimizer: 'sgd', lr: 0.08 });
   assert.equal(p.lr, 0.08);
-  assert.ok(p.warmupSteps >= 100);
+  assert.equal(p.warmupSteps, 120);
   const w = codes(p.warnings);
   assert.ok(w.includes('PLAN_WARN_LR_ABOVE_LINEAR'));
   assert.ok(w.includes('PLAN_WARN_LR_UNSAFE'));

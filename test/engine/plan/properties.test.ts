@@ -152,13 +152,20 @@ test('property: without size overrides, E stays in [32, 128] when the dataset al
   );
 });
 
-test('property: warmup covers at least 3 epochs and 100 steps whenever the run is long enough', () => {
+test('property: warmup is the larger of 3 epochs and 1,600 images, never more than a tenth of the run', () => {
   fc.assert(
     fc.property(arbHardware, arbModel, arbImages, arbOverrides, (hw, model, n, ov) => {
       const p = tryPlan(hw, model, n, ov);
       if (!p) return;
-      const want = Math.max(3 * p.stepsPerEpoch, 100);
-      assert.equal(p.warmupSteps, Math.min(want, p.totalSteps));
+      const want = Math.max(3 * p.stepsPerEpoch, Math.ceil(1600 / p.effectiveBatch));
+      const cap = Math.max(1, Math.floor(0.1 * p.totalSteps));
+      assert.equal(p.warmupSteps, Math.min(want, cap, p.totalSteps));
+      // The plan never spends most of a run warming up, whatever the dataset size and epochs.
+      assert.ok(p.warmupSteps <= Math.max(1, 0.1 * p.totalSteps));
+      // A capped warmup is always said, as a reason and as a warning.
+      const capped = want > cap;
+      assert.equal(codesOf(p.reasons).includes('PLAN_WARMUP_RULE_CAP'), capped);
+      assert.equal(codesOf(p.warnings).includes('PLAN_WARN_SHORT_RUN'), capped);
     }),
     RUNS,
   );

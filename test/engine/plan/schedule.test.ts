@@ -1,13 +1,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSchedule, lrAt, sampleSchedule, warmupStepsFor } from '../../../electron/engine/plan/index';
+import fc from 'fast-check';
+import { buildSchedule, lrAt, planWarmup, sampleSchedule } from '../../../electron/engine/plan/index';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
-test('warmup is max(3 epochs, 100 steps), capped at the run length', () => {
-  assert.equal(warmupStepsFor(14, 1400), 100);
-  assert.equal(warmupStepsFor(278, 27800), 834);
-  assert.equal(warmupStepsFor(4, 40), 40);
+test('warmup is max(3 epochs, 1,600 images), capped at 10% of the run', () => {
+  // 100 epochs of 14 steps at E 72: 3 epochs (42) beat the image floor (23); far below the cap (140).
+  assert.deepEqual(planWarmup(14, 1400, 72), { steps: 42, rule: 'epochs', epochSteps: 42, imageSteps: 23, capSteps: 140, wantedSteps: 42 });
+  assert.equal(planWarmup(278, 27800, 72).steps, 834);
+  // A tiny dataset: 2 steps per epoch at E 16, 100 epochs: the floor of 1,600 images (100 steps) wins.
+  assert.deepEqual(planWarmup(2, 200, 16), { steps: 20, rule: 'cap', epochSteps: 6, imageSteps: 100, capSteps: 20, wantedSteps: 100 });
+  assert.deepEqual(planWarmup(2, 2000, 16), { steps: 100, rule: 'images', epochSteps: 6, imageSteps: 100, capSteps: 200, wantedSteps: 100 });
+  // NEU-DET at 224 px, 10 epochs of 23 steps at E 64: was 100 of 230 steps (43%), now 23 (one epoch).
+  assert.deepEqual(planWarmup(23, 230, 64), { steps: 23, rule: 'cap', epochSteps: 69, imageSteps: 25, capSteps: 23, wantedSteps: 69 });
+  // From 30 epochs up the cap never bites: the seed's 3 epochs.
+  assert.equal(planWarmup(23, 690, 64).steps, 69);
+  // Degenerate runs still get one warmup step and never more than the run.
+  assert.equal(planWarmup(1, 1, 64).steps, 1);
+  assert.equal(planWarmup(4, 5, 64).steps, 1);
+});
+
+test('property: warmup never takes more than a tenth of a run (or one step), for any dataset size and epochs', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 512 }), (stepsPerEpoch, epochs, E) => {
+      const total = stepsPerEpoch * epochs;
+      const w = planWarmup(stepsPerEpoch, total, E);
+      assert.ok(w.steps >= 1 && w.steps <= total);
+      assert.ok(w.steps <= Math.max(1, 0.1 * total), `${w.steps} of ${total}`);
+      // Below the cap it is exactly the seed's rule: the larger of 3 epochs and 1,600 images.
+      if (w.rule !== 'cap') assert.equal(w.steps, Math.max(3 * stepsPerEpoch, Math.ceil(1600 / E)));
+      // Runs of 30 epochs or more keep the full 3 epochs whenever the image floor does not exceed the cap.
+      if (epochs >= 30 && w.imageSteps <= w.capSteps) assert.ok(w.steps >= 3 * stepsPerEpoch);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('SGD: lrAt at warmup start, warmup end and the last step', () => {
