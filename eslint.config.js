@@ -11,6 +11,19 @@ const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'cr
 const nodeImportPatterns = ['node:*'];
 const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }));
 
+/** What each layer may import besides itself; `browser` layers also run without Node. */
+const LAYERS = {
+  renderer: { may: ['shared'], browser: true },
+  preload: { may: ['shared'], browser: false },
+  main: { may: ['app', 'engine', 'shared'], browser: false },
+  cli: { may: ['app', 'engine', 'shared'], browser: false },
+  app: { may: ['engine', 'shared'], browser: false },
+  worker: { may: ['app', 'engine', 'shared'], browser: false },
+  engine: { may: ['shared'], browser: false },
+  shared: { may: [], browser: true },
+};
+const ALL_LAYERS = Object.keys(LAYERS);
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'bench/results/**', 'test/fixtures/**', 'runs/**', '.gl/**', 'test-artifacts/**', 'bench/reference/**', 'scratch/**'] },
   js.configs.recommended,
@@ -32,22 +45,27 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,svelte}'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  {
-    files: ['electron/engine/**/*.ts', 'electron/app/**/*.ts', 'electron/worker/**/*.ts', 'electron/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Electron belongs in electron/main and electron/preload only.' }] }],
-    },
-  },
-  {
-    files: ['electron/shared/**/*.ts', 'renderer/**/*.{ts,svelte}'],
+  // The layers (architecture card): each folder may import only the ones below it. A relative
+  // import that climbs out of its folder (../..) names the layer it lands in first.
+  ...Object.entries(LAYERS).map(([layer, { may, browser }]) => ({
+    files: layer === 'renderer' ? ['renderer/**/*.{ts,svelte}'] : [`electron/${layer}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'No Electron in shared/ or renderer/.' }, ...nodeBuiltinPaths],
-          patterns: [{ group: nodeImportPatterns, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }],
+          paths: [
+            ...(layer === 'main' || layer === 'preload' ? [] : [{ name: 'electron', message: 'Electron belongs in electron/main and electron/preload only.' }]),
+            ...(browser ? nodeBuiltinPaths : []),
+          ],
+          patterns: [
+            ...(browser ? [{ group: nodeImportPatterns, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }] : []),
+            ...ALL_LAYERS.filter((l) => l !== layer && !may.includes(l)).map((l) => ({
+              regex: `^(\\.\\./)+(electron/)?${l}(/|$)`,
+              message: `electron/${layer} may import only ${[layer, ...may].join(', ')} (the layers below it), not ${l}.`,
+            })),
+          ],
         },
       ],
     },
-  },
+  })),
 );

@@ -10,7 +10,7 @@ import { KERNELS_WASM, KERNELS_WASM_SHARED } from './simd-kernels-wasm';
  * gradients, the per-channel sums) ran as ~16 separate tfjs kernels per block, each a full pass
  * over the activation on one thread; together they were about a fifth of a training step. These
  * kernels do the same in one pass each, vectorised, on the backend's own memory (the module
- * imports it), so nothing is copied. Source: scripts/wasm/kernels-wat.mjs.
+ * imports it), so nothing is copied. Source: electron/engine/backend/wasm-src/kernels-wat.mjs.
  *
  * Layout: NHWC float32 [B, H, W, C] with C a multiple of 4; per-channel vectors of C floats
  * (shared by all samples: BatchNorm) or B x C (one row per sample: GroupNorm).

@@ -125,9 +125,9 @@ test('the wasm SIMD peak is measured, not assumed: a positive rate from timed ar
   assert.ok(Number.isFinite(gflops) && gflops > 0.1, `peak ${gflops}`);
 });
 
-test('the compiled kernels are up to date with their source (scripts/wasm/build.mjs)', async () => {
-  const { generate, OUTPUT } = (await import('../../../scripts/wasm/build.mjs')) as { generate(): Promise<string>; OUTPUT: string };
-  assert.equal(await generate(), readFileSync(OUTPUT, 'utf8'), 'run node scripts/wasm/build.mjs');
+test('the compiled kernels are up to date with their source (electron/engine/backend/wasm-src/build.mjs)', async () => {
+  const { generate, OUTPUT } = (await import('../../../electron/engine/backend/wasm-src/build.mjs')) as { generate(): Promise<string>; OUTPUT: string };
+  assert.equal(await generate(), readFileSync(OUTPUT, 'utf8'), 'run node electron/engine/backend/wasm-src/build.mjs');
 });
 
 test('with 2 wasm threads (shared memory) the kernels agree with plain ops and the cpu backend (child process)', async () => {

@@ -3,7 +3,7 @@
 // They run on the wasm backend's own memory (imported), on tensors the backend allocated, and
 // fuse the element-wise parts of the Conv+Norm+SiLU block: a pass each instead of the 4-12
 // separate single-threaded tfjs kernels they replace. The text is generated so the vector
-// sigmoid and the batch/pixel/channel loops are written once. `node scripts/wasm/build.mjs`
+// sigmoid and the batch/pixel/channel loops are written once. `node electron/engine/backend/wasm-src/build.mjs`
 // compiles it (wabt) into electron/engine/backend/simd-kernels-wasm.ts.
 //
 // Layout: NHWC tensors of B samples x HW pixels x C channels (C a multiple of 4), pointers are
