@@ -1,14 +1,27 @@
-import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+/**
+ * The handler of every IPC channel: plain async functions over the engine, no Electron types.
+ * Main is the trust boundary: paths the renderer sends must lie under what the user picked in
+ * main's dialogs (./access.ts), run names follow the one run-name rule, disk faults come back
+ * as coded FS_* errors.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { ensureWritableFolder } from '../engine/runs/fs-errors';
+import { assertRunName } from '../engine/runs/names';
 import { KestrelError } from '../shared/errors';
+import { messages } from '../shared/messages/index';
+import { reason } from '../shared/reason';
 import type { Handlers, ParsedReq, Res } from '../shared/ipc-contract';
 import type { Dataset, DatasetSummary, ImageRecord } from '../shared/schemas/dataset';
 import { EvaluationResultSchema } from '../shared/schemas/evaluation';
 import type { HardwareProfile } from '../shared/schemas/hardware';
 import { ResultsResponseSchema, ValPredictionsFileSchema, type GalleryItem } from '../shared/schemas/ipc/results';
 import type { EnginePort } from './engine';
+import { accessError, assertPathShape, checkOpenPath, isFsRoot, PathGrants } from './access';
 import type { AppHost } from './host';
+import { exportRunModel } from './model-export';
 import { recommendModel } from './recommend';
+import { labelsAddImage, labelsGet, labelsSave } from './labels';
 import { listRuns, newRunId, openRun, readJob, RUN_FILES, runDirOf } from './runs';
 import type { SettingsStore } from './settings';
 import type { TrainingSupervisor } from './supervisor';
@@ -21,6 +34,8 @@ export interface AppContext {
   host: AppHost;
   settings: SettingsStore;
   supervisor: TrainingSupervisor;
+  /** The dataset locations the user picked in main's dialogs (made by createHandlers when absent). */
+  grants?: PathGrants;
 }
 
 /** Points of the LR chart. */
@@ -32,19 +47,19 @@ const DISPLAY_CONF = 0.25;
 /** Confidences of the slider: 0.05 to 0.95 in steps of 0.05. */
 const SWEEP_CONFS = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
 
-/** The runs folder: the setting, or `<user data>/runs`. */
+/** The runs folder: the setting (chosen in main's dialog), or `<user data>/runs`. */
 export function runsDirOf(ctx: AppContext): string {
   return ctx.settings.get().runsDir ?? join(ctx.host.userDataDir, 'runs');
+}
+
+/** A dialog title in the app's language. */
+function dialogTitle(ctx: AppContext, code: string): string {
+  return messages[ctx.settings.get().locale][code] ?? messages.en[code] ?? code;
 }
 
 /** The demo dataset's folder, inside the user-data folder. */
 export function demoDirOf(ctx: AppContext): string {
   return join(ctx.host.userDataDir, 'demo-dataset');
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(resolve(parent), resolve(child));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
@@ -53,6 +68,23 @@ function isInside(child: string, parent: string): boolean {
  */
 export function createHandlers(ctx: AppContext): Handlers {
   let hardware: Promise<HardwareProfile> | null = null;
+  const grants = (ctx.grants ??= new PathGrants());
+  /** Main's own dataset locations: the demo set and the datasets it recorded as recent. */
+  const ownDatasets = () => [demoDirOf(ctx), ...ctx.settings.get().recentProjects.map((r) => r.path)];
+  /** Refuses a dataset path the user did not pick in main's dialog (APP_DATASET_NOT_PICKED). */
+  const picked = (path: string): string => {
+    assertPathShape(path);
+    if (!grants.allows(path, ownDatasets())) throw accessError('APP_DATASET_NOT_PICKED', path);
+    return path;
+  };
+  /** The folder of an existing run, or APP_RUN_NOT_FOUND. */
+  const existingRun = async (runId: string): Promise<string> => {
+    const runsDir = runsDirOf(ctx);
+    const dir = runDirOf(runsDir, runId);
+    const st = await stat(dir).catch(() => null);
+    if (!st?.isDirectory()) throw new KestrelError('APP_RUN_NOT_FOUND', `There is no run "${runId}" in ${runsDir}. Refresh the list of runs.`, { runId });
+    return dir;
+  };
   const datasets = new Map<string, Promise<{ ds: Dataset; summary: DatasetSummary }>>();
 
   const probe = (refresh: boolean): Promise<HardwareProfile> => {
@@ -84,13 +116,14 @@ export function createHandlers(ctx: AppContext): Handlers {
       return probe(req.refresh);
     },
     async 'dataset:check'(req) {
+      picked(req.path);
       datasets.delete(req.path); // The engineer may have fixed files since: check afresh.
       const report = await ctx.engine.checkDataset(req.path, req.imgsz === undefined ? {} : { imgsz: req.imgsz });
       await ctx.settings.addRecent(req.path);
       return report;
     },
     async 'dataset:samples'(req) {
-      const { ds } = await dataset(req.path);
+      const { ds } = await dataset(picked(req.path));
       const images = ds.splits[req.split];
       const page = images.slice(req.offset, req.offset + req.limit);
       const samples = await Promise.all(page.map((img) => sampleOf(ds, img, req.split, req.size)));
@@ -106,7 +139,8 @@ export function createHandlers(ctx: AppContext): Handlers {
       return { path: dir };
     },
     async 'plan:create'(req) {
-      const [hw, { summary }] = await Promise.all([probe(false), dataset(req.datasetPath)]);
+      const path = picked(req.datasetPath);
+      const [hw, { summary }] = await Promise.all([probe(false), dataset(path)]);
       const recommendation = recommendModel(hw, summary);
       const spec = { scale: req.model.scale, imgsz: req.model.imgsz, numClasses: Math.max(1, summary.classNames.length) };
       const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides);
@@ -114,13 +148,15 @@ export function createHandlers(ctx: AppContext): Handlers {
       return { plan, lrCurve, summary, recommendation };
     },
     async 'train:start'(req) {
-      await dataset(req.datasetPath); // Fail here, with the dataset's own message, not in the child.
+      const runId = req.name !== undefined ? assertRunName(req.name) : newRunId(req.model.scale, req.model.imgsz);
+      await dataset(picked(req.datasetPath)); // Fail here, with the dataset's own message, not in the child.
       const runsDir = runsDirOf(ctx);
-      const runId = req.name ?? newRunId(req.model.scale, req.model.imgsz);
       const runDir = runDirOf(runsDir, runId);
       if (await stat(runDir).then(() => true, () => false)) {
-        throw new KestrelError('APP_RUN_EXISTS', `A run named "${runId}" already exists. Pick another name.`);
+        throw new KestrelError('APP_RUN_EXISTS', reason('APP_RUN_EXISTS', { name: runId }).message, { runId });
       }
+      // A read-only, full or file-shaped runs folder is said now, with its code, not by the child.
+      await ensureWritableFolder(runsDir);
       await ctx.settings.set({ lastModel: req.model });
       await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false });
       return { runId, runDir };
@@ -147,22 +183,26 @@ export function createHandlers(ctx: AppContext): Handlers {
       return openRun(runsDirOf(ctx), req.runId, ctx.supervisor.activeRunId);
     },
     async 'results:get'(req) {
-      return readResults(runDirOf(runsDirOf(ctx), req.runId), req.runId);
+      return readResults(await existingRun(req.runId), req.runId);
     },
     async 'model:export'(req) {
-      const runDir = runDirOf(runsDirOf(ctx), req.runId);
-      const src = await firstExisting([join(runDir, RUN_FILES.best), join(runDir, RUN_FILES.last)]);
-      if (!src) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
-      const dest = join(resolve(req.destDir), `${req.runId}-model`);
-      await mkdir(dest, { recursive: true });
-      await cp(src, dest, { recursive: true, force: true });
-      return { path: dest, files: (await readdir(dest)).sort() };
+      const runDir = await existingRun(req.runId);
+      const hasWeights = await Promise.all([RUN_FILES.best, RUN_FILES.last].map((f) => stat(join(runDir, f)).then(() => true, () => false)));
+      if (!hasWeights.includes(true)) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
+      // The destination comes from main's dialog, never from the renderer's payload.
+      const dest = await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_EXPORT_TITLE') });
+      if (dest === null) return { path: null, files: [] };
+      return exportRunModel(runDir, req.runId, assertPathShape(dest));
     },
     async 'dialog:openFolder'(req) {
-      return { path: await ctx.host.openFolderDialog(req) };
+      const path = await ctx.host.openFolderDialog(req);
+      if (path !== null) grants.grant(path); // The user picked it: it may now be checked and opened.
+      return { path };
     },
     async 'dialog:openFile'(req) {
-      return { path: await ctx.host.openFileDialog(req) };
+      const path = await ctx.host.openFileDialog(req);
+      if (path !== null) grants.grant(path);
+      return { path };
     },
     async 'settings:get'() {
       return ctx.settings.get();
@@ -170,15 +210,24 @@ export function createHandlers(ctx: AppContext): Handlers {
     async 'settings:set'(req) {
       return ctx.settings.set(req);
     },
+    async 'settings:chooseRunsDir'(req) {
+      if (req.reset) return ctx.settings.setRunsDir(null);
+      const dir = await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_RUNS_DIR_TITLE') });
+      if (dir === null) return ctx.settings.get();
+      assertPathShape(dir);
+      if (isFsRoot(dir)) throw accessError('APP_RUNS_DIR_INVALID', dir);
+      await ensureWritableFolder(dir);
+      return ctx.settings.setRunsDir(resolve(dir));
+    },
     async 'shell:openPath'(req: ParsedReq<'shell:openPath'>) {
-      const target = resolve(req.path);
-      const allowed = [runsDirOf(ctx), demoDirOf(ctx), ...ctx.settings.get().recentProjects.map((r) => r.path)];
-      if (!allowed.some((root) => isInside(target, root))) {
-        throw new KestrelError('APP_PATH_NOT_ALLOWED', 'Kestrel opens only its run folders and the datasets you picked.');
-      }
-      await ctx.host.openPath(target);
+      // Only run folders and the datasets the user picked; never a program; links followed.
+      const real = await checkOpenPath(req.path, [runsDirOf(ctx), ...grants.list(), ...ownDatasets()]);
+      await ctx.host.openPath(real);
       return { ok: true as const };
     },
+    'labels:get': (req) => labelsGet(ctx, req),
+    'labels:save': (req) => labelsSave(ctx, req),
+    'labels:addImage': (req) => labelsAddImage(ctx, req),
   };
   return handlers;
 }
@@ -201,13 +250,6 @@ async function sampleOf(ds: Dataset, img: ImageRecord, split: 'train' | 'val' | 
   } catch (_err) {
     return null; // An image the check reports as unreadable: it has no thumbnail.
   }
-}
-
-async function firstExisting(paths: string[]): Promise<string | null> {
-  for (const p of paths) {
-    if (await stat(p).then(() => true, () => false)) return p;
-  }
-  return null;
 }
 
 async function readJsonOrNull(file: string): Promise<unknown> {

@@ -5,9 +5,9 @@ import { TrainingEventSchema, type TrainingEvent } from '../shared/schemas/event
 import { RunIdSchema, type RunDetail, type RunStatus, type RunSummary } from '../shared/schemas/ipc/runs';
 import { TrainJobSchema, type TrainJob } from '../shared/schemas/ipc/worker';
 
-/** File names inside a run folder (see the training-runs issue); job.json is written by the app. */
+/** File names inside a run folder (see the training-runs issue); config.json is the run's one config. */
 export const RUN_FILES = {
-  job: 'job.json',
+  job: 'config.json',
   plan: 'plan.json',
   events: 'events.jsonl',
   results: 'results.json',

@@ -1,5 +1,6 @@
+// Electron's side of process forking: the ForkFn (electron/engine/train/fork.ts) that main hands the app.
 import { app, utilityProcess } from 'electron';
-import type { ChildExit, ForkFn } from '../app/fork';
+import type { ChildExit, ExitCause, ForkFn } from '../engine/train/fork';
 
 /**
  * Fork with Electron's utilityProcess: a Node process Electron supervises, whose crash or
@@ -8,10 +9,10 @@ import type { ChildExit, ForkFn } from '../app/fork';
 export const utilityFork: ForkFn = (entry, args, opts) => {
   const child = utilityProcess.fork(entry, args, {
     serviceName: opts.name,
-    stdio: 'inherit',
+    stdio: opts.quiet ? 'ignore' : 'inherit',
     env: { ...process.env, ...opts.env },
   });
-  let goneReason: string | null = null;
+  let goneReason: ExitCause | 'clean-exit' | null = null;
   const onGone = (_e: unknown, details: Electron.Details) => {
     if (details.type === 'Utility' && details.name === opts.name) goneReason = details.reason;
   };

@@ -22,7 +22,11 @@ export const CHANNELS = [
   'dialog:openFile',
   'settings:get',
   'settings:set',
+  'settings:chooseRunsDir',
   'shell:openPath',
+  'labels:get',
+  'labels:save',
+  'labels:addImage',
 ] as const;
 /** One request/response channel. */
 export type ChannelName = (typeof CHANNELS)[number];

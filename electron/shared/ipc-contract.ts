@@ -3,13 +3,15 @@ import type { ChannelName, EventName, MethodName } from './ipc-channels';
 import { DatasetReportSchema } from './schemas/dataset-report';
 import { HardwareProfileSchema } from './schemas/hardware';
 import { TrainingEventSchema } from './schemas/events';
-import { DatasetPathSchema, DatasetSamplesRequestSchema, DatasetSamplesSchema } from './schemas/ipc/dataset';
+import { AbsolutePathSchema, DatasetPathSchema, DatasetSamplesRequestSchema, DatasetSamplesSchema } from './schemas/ipc/dataset';
+import { limitNumber } from './schemas/ipc/limits';
 import { OpenDialogRequestSchema, OpenDialogResultSchema } from './schemas/ipc/dialog';
 import { PlanRequestSchema, PlanResponseSchema } from './schemas/ipc/plan';
 import { ResultsResponseSchema } from './schemas/ipc/results';
 import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
 import { ModelChoiceSchema, PlanOverridesSchema } from './schemas/ipc/worker';
+import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
 
 export { CHANNELS, EVENTS, methodName } from './ipc-channels';
 export type { ChannelName, EventName, MethodName } from './ipc-channels';
@@ -29,7 +31,7 @@ export const contract = {
   },
   'hardware:probe': { req: z.object({ refresh: z.boolean().default(false) }).strict(), res: HardwareProfileSchema },
   'dataset:check': {
-    req: z.object({ path: DatasetPathSchema, imgsz: z.number().int().min(64).max(1280).multipleOf(32).optional() }).strict(),
+    req: z.object({ path: DatasetPathSchema, imgsz: limitNumber('imgsz').optional() }).strict(),
     res: DatasetReportSchema,
   },
   'dataset:samples': { req: DatasetSamplesRequestSchema, res: DatasetSamplesSchema },
@@ -40,9 +42,10 @@ export const contract = {
       .object({
         datasetPath: DatasetPathSchema,
         model: ModelChoiceSchema,
-        epochs: z.number().int().positive().max(10000),
+        epochs: limitNumber('epochs'),
         overrides: PlanOverridesSchema.default({}),
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+        /** The run's folder name (checked again in main with the coded RUN_NAME_* errors). */
+        name: z.string().max(4096).optional(),
       })
       .strict(),
     res: z.object({ runId: RunIdSchema, runDir: z.string() }),
@@ -53,15 +56,21 @@ export const contract = {
   'runs:list': { req: empty, res: z.object({ runsDir: z.string(), runs: z.array(RunSummarySchema) }) },
   'runs:open': { req: runRef, res: RunDetailSchema },
   'results:get': { req: runRef, res: ResultsResponseSchema },
+  // The destination comes from a dialog in main, never from the renderer; path null: cancelled.
   'model:export': {
-    req: z.object({ runId: RunIdSchema, destDir: z.string().min(1).max(4096) }).strict(),
-    res: z.object({ path: z.string(), files: z.array(z.string()) }),
+    req: runRef,
+    res: z.object({ path: z.string().nullable(), files: z.array(z.string()) }),
   },
   'dialog:openFolder': { req: OpenDialogRequestSchema, res: OpenDialogResultSchema },
   'dialog:openFile': { req: OpenDialogRequestSchema, res: OpenDialogResultSchema },
   'settings:get': { req: empty, res: SettingsSchema },
   'settings:set': { req: SettingsPatchSchema, res: SettingsSchema },
-  'shell:openPath': { req: z.object({ path: z.string().min(1).max(4096) }).strict(), res: z.object({ ok: z.literal(true) }) },
+  // Main shows a folder dialog and stores the choice; the renderer never names the folder.
+  'settings:chooseRunsDir': { req: z.object({ reset: z.boolean().default(false) }).strict(), res: SettingsSchema },
+  'shell:openPath': { req: z.object({ path: AbsolutePathSchema }).strict(), res: z.object({ ok: z.literal(true) }) },
+  'labels:get': { req: LabelsGetRequestSchema, res: LabelsGetResponseSchema },
+  'labels:save': { req: LabelsSaveRequestSchema, res: LabelsSaveResponseSchema },
+  'labels:addImage': { req: LabelsAddImageRequestSchema, res: LabelsAddImageResponseSchema },
 } as const satisfies Record<ChannelName, { req: z.ZodType; res: z.ZodType }>;
 
 /** Events main sends to the renderer, with their payload schemas. */
@@ -79,10 +88,12 @@ export type Res<C extends ChannelName> = z.output<(typeof contract)[C]['res']>;
 /** The payload of an event. */
 export type EventPayload<E extends EventName> = z.output<(typeof eventContract)[E]>;
 
-/** An error as it crosses IPC: a stable code and a sentence saying what to do. */
+/** An error as it crosses IPC: a reason (a stable code, its figures when it has any, a sentence saying what to do). */
 export interface IpcError {
   code: string;
   message: string;
+  /** The figures a translated sentence fills in (absent when there are none). */
+  params?: Record<string, string | number | boolean>;
 }
 /** Every channel answers with this envelope: thrown errors would lose their code crossing IPC. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };

@@ -102,3 +102,35 @@ test('kestrel plan --help: exit 0', async () => {
   assert.equal(r.code, 0);
   assert.match(r.out, /--train-images N/);
 });
+
+for (const args of [
+  ['--batch', '100000'],
+  ['--accumulate', '100000'],
+  ['--batch', '512', '--accumulate', '256'],
+  ['--epochs', '99999999'],
+  ['--imgsz', '8192'],
+  ['--devices', '1000'],
+  ['--batch', '1e3'],
+]) {
+  test(`kestrel plan ${args.join(' ')}: refused by the limits table before planning, exit 2`, async () => {
+    const r = await kestrel('plan', '--hardware', hwFile, ...args);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^error CLI_BAD_FLAG: (--\S+ .*must be|Batch .* above the \d+ any run trains well with)/);
+    assert.doesNotMatch(r.err, /ZodError|INTERNAL|at .*\.ts:/);
+    assert.equal(r.out, '');
+  });
+}
+
+test('kestrel plan with a batch far above the plan warns that the scaled weight decay is unsafe', async () => {
+  const r = await kestrel('plan', '--hardware', hwFile, '--batch', '512', '--accumulate', '8', '--optimizer', 'adamw', '--json');
+  assert.equal(r.code, 0, r.err);
+  const p = JSON.parse(r.out) as { weightDecay: number; effectiveBatch: number; warnings: Array<{ code: string; params: Record<string, number> }> };
+  assert.equal(p.effectiveBatch, 4096);
+  const w = p.warnings.find((x) => x.code === 'PLAN_WARN_WEIGHT_DECAY_UNSAFE');
+  assert.ok(w, `warnings: ${p.warnings.map((x) => x.code).join(', ')}`);
+  assert.equal(w.params['weightDecay'], p.weightDecay);
+  assert.ok(p.weightDecay > w.params['max']!);
+  // The planner's own choice never gets the warning.
+  const own = JSON.parse((await kestrel('plan', '--hardware', hwFile, '--json')).out) as { warnings: Array<{ code: string }> };
+  assert.ok(!own.warnings.some((x) => x.code === 'PLAN_WARN_WEIGHT_DECAY_UNSAFE'));
+});

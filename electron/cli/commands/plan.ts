@@ -7,6 +7,7 @@ import type { ModelScale } from '../../shared/schemas/model';
 import type { PlanOverrides, TrainingPlan } from '../../shared/schemas/plan';
 import { lrAt, planTraining } from '../../engine/plan/index';
 import { EXIT_OK, type CliIO } from '../io';
+import { checkEffectiveBatch, flagRange, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../options';
 
 /** What `kestrel plan` assumes when no dataset or model is named. */
 export const PLAN_CLI_DEFAULTS = { model: 'n' as ModelScale, imgsz: 640, trainImages: 1000, classes: 6 };
@@ -18,16 +19,16 @@ every choice: device, memory budget, batch, accumulation, optimizer, LR and sche
 
 Options:
   --model n|s|m          model scale (default ${PLAN_CLI_DEFAULTS.model})
-  --imgsz N              input size in pixels, a multiple of 32 (default ${PLAN_CLI_DEFAULTS.imgsz})
+  --imgsz N              input size in pixels, a multiple of 32, ${flagRange('imgsz')} (default ${PLAN_CLI_DEFAULTS.imgsz})
   --classes N            number of classes (default ${PLAN_CLI_DEFAULTS.classes})
   --train-images N       training images in the dataset (default: ${PLAN_CLI_DEFAULTS.trainImages} assumed)
   --epochs N             epochs (default 100)
   --optimizer sgd|adamw  optimizer (default: by run length)
-  --batch N              per-device batch
-  --accumulate N         gradient accumulation steps
-  --effective-batch N    wanted effective batch
-  --lr X                 peak learning rate
-  --devices N            data-parallel devices to plan for (default 1)
+  --batch N              per-device batch, ${flagRange('batch')}
+  --accumulate N         gradient accumulation steps, ${flagRange('accumulate')}
+  --effective-batch N    wanted effective batch, ${flagRange('effective-batch')}
+  --lr X                 peak learning rate, ${flagRange('lr')}
+  --devices N            data-parallel devices to plan for, ${flagRange('devices')} (default 1)
   --memory-fraction X    share of free device memory to use, 0-1 (GPU 0.8, CPU 0.5)
   --norm batch|group     normalisation (default: GroupNorm only when the batch is below 4)
   --device cpu|gpu       force the CPU or a GPU
@@ -37,25 +38,6 @@ Options:
 
 function bad(message: string): KestrelError {
   return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel plan --help\`.`);
-}
-
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw bad(`--${flag} must be a whole number of 1 or more, not "${v}".`);
-  return Number(v);
-}
-
-function positiveNumber(flag: string, v: string | undefined, max = Infinity): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x <= 0 || x > max) throw bad(`--${flag} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}, not "${v}".`);
-  return x;
-}
-
-function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw bad(`--${flag} must be one of ${allowed.join(', ')}, not "${v}".`);
-  return v as T;
 }
 
 /** Reads a HardwareProfile JSON file (as `kestrel hardware --json` writes it). */
@@ -150,23 +132,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   const str = (k: string) => values[k] as string | undefined;
-  const scale = oneOf('model', str('model'), ['n', 's', 'm'] as const) ?? PLAN_CLI_DEFAULTS.model;
-  const imgsz = positiveInt('imgsz', str('imgsz')) ?? PLAN_CLI_DEFAULTS.imgsz;
-  if (imgsz % 32 !== 0) throw bad(`--imgsz must be a multiple of 32 (e.g. 320, 416, 640), not ${imgsz}.`);
-  const classes = positiveInt('classes', str('classes')) ?? PLAN_CLI_DEFAULTS.classes;
-  const trainImagesFlag = positiveInt('train-images', str('train-images'));
+  // Every flag is checked against the one table of limits before anything is probed or planned.
+  const num = (flag: NumericFlag) => parseNumberFlag('plan', flag, str(flag));
+  const scale = parseChoiceFlag('plan', 'model', str('model'), ['n', 's', 'm'] as const) ?? PLAN_CLI_DEFAULTS.model;
+  const imgsz = num('imgsz') ?? PLAN_CLI_DEFAULTS.imgsz;
+  const classes = num('classes') ?? PLAN_CLI_DEFAULTS.classes;
+  const trainImagesFlag = num('train-images');
   const overrides: PlanOverrides = {
-    epochs: positiveInt('epochs', str('epochs')),
-    optimizer: oneOf('optimizer', str('optimizer'), ['sgd', 'adamw'] as const),
-    batch: positiveInt('batch', str('batch')),
-    accumulation: positiveInt('accumulate', str('accumulate')),
-    effectiveBatch: positiveInt('effective-batch', str('effective-batch')),
-    lr: positiveNumber('lr', str('lr')),
-    devices: positiveInt('devices', str('devices')),
-    memoryFraction: positiveNumber('memory-fraction', str('memory-fraction'), 1),
-    norm: oneOf('norm', str('norm'), ['batch', 'group'] as const),
-    device: oneOf('device', str('device'), ['cpu', 'gpu'] as const),
+    epochs: num('epochs'),
+    optimizer: parseChoiceFlag('plan', 'optimizer', str('optimizer'), ['sgd', 'adamw'] as const),
+    batch: num('batch'),
+    accumulation: num('accumulate'),
+    effectiveBatch: num('effective-batch'),
+    lr: num('lr'),
+    devices: num('devices'),
+    memoryFraction: num('memory-fraction'),
+    norm: parseChoiceFlag('plan', 'norm', str('norm'), ['batch', 'group'] as const),
+    device: parseChoiceFlag('plan', 'device', str('device'), ['cpu', 'gpu'] as const),
   };
+  checkEffectiveBatch('plan', overrides);
   for (const k of Object.keys(overrides) as Array<keyof PlanOverrides>) if (overrides[k] === undefined) delete overrides[k];
 
   const file = str('hardware');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AbsolutePathSchema } from './dataset';
 
 /** A file-type filter of an open dialog (extensions without the dot). */
 export const FileFilterSchema = z.object({
@@ -11,7 +12,7 @@ export const OpenDialogRequestSchema = z
   .object({
     title: z.string().max(200).optional(),
     filters: z.array(FileFilterSchema).max(10).optional(),
-    defaultPath: z.string().max(4096).optional(),
+    defaultPath: AbsolutePathSchema.optional(),
   })
   .strict();
 export type OpenDialogRequest = z.infer<typeof OpenDialogRequestSchema>;

@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { EpochEndEventSchema, TrainingEventSchema } from '../events';
 import { ReasonSchema } from '../reason';
+import { checkRunName } from '../../run-name';
 
-/** Run ids are folder names under the runs directory: no separators, no dot-dot. */
-export const RunIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a run id is a folder name: letters, digits, dot, dash, underscore');
+/**
+ * Run ids are folder names under the runs directory, by the one run-name rule (../../run-name.ts):
+ * no separators or dot-dot, no names Windows reserves (CON, NUL, COM1...), no trailing dot or
+ * space, at most RUN_NAME_MAX characters.
+ */
+export const RunIdSchema = z.string().superRefine((name, ctx) => {
+  const problem = checkRunName(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a usable run name (${problem.kind.toLowerCase().replace('_', ' ')})` });
+});
 
 /** Where a run stands, as read from its folder and the live supervisor. */
 export const RunStatusSchema = z.enum(['running', 'completed', 'stopped', 'early-stopped', 'failed', 'crashed', 'incomplete']);

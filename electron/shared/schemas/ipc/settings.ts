@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ModelScaleSchema } from '../model';
+import { AbsolutePathSchema } from './dataset';
+import { limitNumber } from './limits';
 
 /** Locales the app UI speaks. */
 export const UiLocaleSchema = z.enum(['en', 'zh']);
@@ -7,7 +9,7 @@ export type UiLocale = z.infer<typeof UiLocaleSchema>;
 
 /** A dataset folder the engineer opened before, newest first in the list. */
 export const RecentProjectSchema = z.object({
-  path: z.string().min(1),
+  path: AbsolutePathSchema,
   name: z.string(),
   openedAt: z.string(),
 });
@@ -29,22 +31,28 @@ export type WindowState = z.infer<typeof WindowStateSchema>;
  */
 export const SettingsSchema = z.object({
   locale: UiLocaleSchema.default('en'),
-  /** Where runs go; null means `<user data>/runs`. */
-  runsDir: z.string().nullable().default(null),
+  /**
+   * Where runs go; null means `<user data>/runs`. Set only by main from a folder dialog
+   * (settings:chooseRunsDir), never by the renderer: it widens what the renderer may open.
+   */
+  runsDir: AbsolutePathSchema.nullable().default(null),
   recentProjects: z.array(RecentProjectSchema).max(20).default([]),
   lastModel: z
-    .object({ scale: ModelScaleSchema, imgsz: z.number().int().positive().multipleOf(32) })
+    .object({ scale: ModelScaleSchema, imgsz: limitNumber('imgsz') })
     .default({ scale: 'n', imgsz: 320 }),
   window: WindowStateSchema.nullable().default(null),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** The part of the settings the renderer may change (window state and recents are kept by main). */
+/**
+ * The part of the settings the renderer may change. Window state and recents are kept by main;
+ * the runs folder is chosen in main's dialog (settings:chooseRunsDir), so a `runsDir` here is
+ * refused as a malformed request.
+ */
 export const SettingsPatchSchema = z
   .object({
     locale: UiLocaleSchema,
-    runsDir: z.string().min(1).nullable(),
-    lastModel: z.object({ scale: ModelScaleSchema, imgsz: z.number().int().positive().multipleOf(32) }),
+    lastModel: z.object({ scale: ModelScaleSchema, imgsz: limitNumber('imgsz') }),
   })
   .partial()
   .strict();
