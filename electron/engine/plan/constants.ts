@@ -75,6 +75,29 @@ export const SCHEDULE_RULES = {
 } as const;
 
 /**
+ * Fine-tuning from an earlier run (issue 12): the network starts from weights that already
+ * detect, so the first updates must refine them, not wash them out.
+ */
+export const FINETUNE_RULES = {
+  /**
+   * Peak LR x this (the planned from-scratch LR, after scaling and clamping). The usual advice
+   * for continuing from one's own weights is 0.1-0.3 x lr0 (Ultralytics users; the classic
+   * "a tenth" of transfer learning). Kestrel takes the top of that range, 0.3: its fine-tunes
+   * usually add images or classes, whose fresh head rows must still learn within a short run,
+   * while the shared layers already sit at a low loss and move little. AdamW at E 64 then gets
+   * 3e-4, the bottom of its from-scratch safe range; SGD 0.003. The safe range for warnings is
+   * scaled by the same factor. The README's NEU-DET table is the measurement to revisit it by.
+   */
+  lrFactor: 0.3,
+  /**
+   * Warmup epochs instead of 3 (the 1,600-image floor and the 10% cap still apply): warmup
+   * protects a random network's first steps and fills the optimizer's moments; a trained one
+   * only needs the moments filled, which one epoch does.
+   */
+  warmupEpochs: 1,
+} as const;
+
+/**
  * Memory model m(b) = fixed + perImage x b, per backend.
  *
  * backwardFactor multiplies describeModel's activationBytesPerImage (the float32 outputs of
@@ -98,6 +121,12 @@ export const SCHEDULE_RULES = {
 export const MEMORY_MODEL: Record<BackendId, { backwardFactor: number; overheadBytes: number; extraBytesPerParam: number }> = {
   'tfjs-node-gpu': { backwardFactor: 8, overheadBytes: 512 * 1024 ** 2, extraBytesPerParam: 0 },
   'tfjs-node': { backwardFactor: 8, overheadBytes: 128 * 1024 ** 2, extraBytesPerParam: 0 },
+  // webgpu (issue 13): the same tf-op step as wasm minus Kestrel's shared-memory Identity and copy
+  // kernels (clones are real copies) and tfjs's buffer pool keeps freed GPU buffers for reuse, so
+  // above wasm's 5.1; Dawn's device, pipelines and staging buffers take ~256 MiB. Not yet
+  // measured on a real GPU (`npm run bench -- device` prints predicted vs measured); a measured
+  // calibration replaces it.
+  webgpu: { backwardFactor: 6.5, overheadBytes: 256 * 1024 ** 2, extraBytesPerParam: 12 },
   wasm: { backwardFactor: 5.1, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
   cpu: { backwardFactor: 5.1, overheadBytes: 16 * 1024 ** 2, extraBytesPerParam: 12 },
 };

@@ -3,6 +3,7 @@ import { reason, type Reason } from '../../shared/reason';
 import type { DatasetSummary } from '../../shared/schemas/dataset';
 import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import type { ModelFigures, ModelScale, ModelSpec, NormKind } from '../../shared/schemas/model';
+import { FineTunePlanInputSchema, type FineTunePlanInput } from '../../shared/schemas/finetune';
 import {
   PlanOverridesSchema,
   type MemoryCalibration,
@@ -12,7 +13,7 @@ import {
   type TrainingPlan,
 } from '../../shared/schemas/plan';
 import { describeModel } from '../model/describe';
-import { OPTIMIZER_RULES, RULES, SCHEDULE_RULES, STEP_MEMORY_VERSION } from './constants';
+import { FINETUNE_RULES, OPTIMIZER_RULES, RULES, SCHEDULE_RULES, STEP_MEMORY_VERSION } from './constants';
 import { chooseDevice, type DeviceChoice } from './device';
 import { gib, mib, sig } from './format';
 import { lrInSafeRange, planLr, strictLr, weightDecayFor } from './lr';
@@ -34,6 +35,8 @@ export interface PlanOptions {
   memoryFraction?: number;
   /** Step memory version a calibration must carry (stepMemoryVersion); default STEP_MEMORY_VERSION. */
   stepMemoryVersion?: number;
+  /** Start from an earlier run's weights: a lower peak LR, a shorter warmup, its EMA and norm statistics carried. */
+  fineTune?: FineTunePlanInput;
 }
 
 interface MemoryContext {
@@ -240,12 +243,37 @@ function validate(overrides: PlanOverrides, model: PlanModel, trainImages: numbe
   return parsed.data;
 }
 
+/** Checks the fine-tune input (PLAN_INVALID_OVERRIDE when malformed); undefined for a run from scratch. */
+function validateFineTune(input: FineTunePlanInput | undefined): FineTunePlanInput | undefined {
+  if (input === undefined) return undefined;
+  const parsed = FineTunePlanInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const what = parsed.error.issues.map((i) => `fineTune.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new KestrelError('PLAN_INVALID_OVERRIDE', `Invalid fine-tune setting (${what}). Name the earlier run to start from.`, { issues: what });
+  }
+  return parsed.data;
+}
+
+/** Why a fine-tune's schedule and start differ: a shorter warmup, the EMA and norm statistics carried. */
+function fineTuneReasons(ft: FineTunePlanInput, norm: NormKind, warmupEpochs: number): Reason[] {
+  const normName = (n: NormKind) => (n === 'group' ? 'GroupNorm' : 'BatchNorm');
+  const out = [
+    reason('PLAN_FINETUNE_WARMUP', { epochs: warmupEpochs, scratchEpochs: SCHEDULE_RULES.warmupEpochs }),
+    reason('PLAN_FINETUNE_EMA', { parentRun: ft.parentRun }),
+  ];
+  if (ft.parentNorm !== undefined && ft.parentNorm !== norm) out.push(reason('PLAN_FINETUNE_NORM_FRESH', { parentRun: ft.parentRun, parentNorm: normName(ft.parentNorm), norm: normName(norm) }));
+  else if (norm === 'batch') out.push(reason('PLAN_FINETUNE_NORM', { parentRun: ft.parentRun }));
+  return out;
+}
+
 /**
  * Plans a training run for this machine: device and backend, memory budget, per-device batch
  * (largest that fits, GroupNorm below 4), accumulation to the nominal batch 64, optimizer, LR
  * with large-batch derating and safe-range checks, warmup + cosine schedule per optimizer step.
  * Every decision carries a reason and every risky value a warning; overrides are planned
  * around, never changed. Pure: no I/O, same inputs give the same plan.
+ * With `options.fineTune` the run starts from an earlier run's weights: the peak LR is
+ * FINETUNE_RULES.lrFactor x the from-scratch one, warmup 1 epoch, and the plan records `parentRun`.
  * Throws KestrelError PLAN_DOES_NOT_FIT (naming what to change), PLAN_INVALID_OVERRIDE,
  * PLAN_NO_TRAIN_IMAGES, PLAN_NO_GPU.
  */
@@ -258,10 +286,13 @@ export function planTraining(
 ): TrainingPlan {
   const trainImages = dataset.trainImages;
   const ov = validate(overrides, model, trainImages);
+  const fineTune = validateFineTune(options.fineTune);
   const imgsz = ov.imgsz ?? model.imgsz;
   const fractionOverride = ov.memoryFraction ?? options.memoryFraction;
   const choice = chooseDevice(hardware, { ...ov, memoryFraction: fractionOverride });
   const reasons: Reason[] = [...choice.reasons];
+  // A fine-tune says so first: every figure below is read in its light.
+  if (fineTune) reasons.unshift(reason('PLAN_FINETUNE', { parentRun: fineTune.parentRun }));
   const fraction = fractionOverride ?? (choice.device.kind === 'gpu' ? RULES.gpuMemoryFraction : RULES.cpuMemoryFraction);
   const devices = ov.devices ?? 1;
 
@@ -331,17 +362,21 @@ export function planTraining(
     const p = planLr(optimizer, E);
     lr = p.lr;
     reasons.push(...p.reasons);
+    if (fineTune) {
+      lr = sig(p.lr * FINETUNE_RULES.lrFactor);
+      reasons.push(reason('PLAN_FINETUNE_LR', { lr, scratchLr: p.lr, factor: FINETUNE_RULES.lrFactor, parentRun: fineTune.parentRun }));
+    }
   }
   const rules = OPTIMIZER_RULES[optimizer];
   const weightDecay = weightDecayFor(optimizer, E);
   reasons.push(reason(optimizer === 'sgd' ? 'PLAN_WEIGHT_DECAY_SGD' : 'PLAN_WEIGHT_DECAY_ADAMW', { weightDecay, ref: rules.refWeightDecay, effectiveBatch: E, nominal: RULES.nominalBatch }));
 
   // Schedule.
-  const warmup = planWarmup(core.stepsPerEpoch, core.totalSteps, core.effectiveBatch);
+  const warmup = planWarmup(core.stepsPerEpoch, core.totalSteps, core.effectiveBatch, { fineTune: !!fineTune });
   const warmupSteps = warmup.steps;
-  const schedule = buildSchedule(optimizer, lr, warmupSteps, core.totalSteps);
+  const schedule = buildSchedule(optimizer, lr, warmupSteps, core.totalSteps, { fineTune: !!fineTune });
   reasons.push(
-    reason(optimizer === 'sgd' ? 'PLAN_WARMUP_SGD' : 'PLAN_WARMUP_ADAMW', {
+    reason(optimizer === 'sgd' ? (fineTune ? 'PLAN_WARMUP_SGD_FINETUNE' : 'PLAN_WARMUP_SGD') : 'PLAN_WARMUP_ADAMW', {
       warmupSteps,
       lr,
       biasLr: SCHEDULE_RULES.sgdWarmupBiasLr,
@@ -351,7 +386,7 @@ export function planTraining(
   );
   const warmupFigures = {
     warmupSteps,
-    epochs: SCHEDULE_RULES.warmupEpochs,
+    epochs: fineTune ? FINETUNE_RULES.warmupEpochs : SCHEDULE_RULES.warmupEpochs,
     epochSteps: warmup.epochSteps,
     minImages: SCHEDULE_RULES.warmupMinImages,
     imageSteps: warmup.imageSteps,
@@ -362,6 +397,7 @@ export function planTraining(
   };
   const warmupRuleCode = { epochs: 'PLAN_WARMUP_RULE_EPOCHS', images: 'PLAN_WARMUP_RULE_IMAGES', cap: 'PLAN_WARMUP_RULE_CAP' } as const;
   reasons.push(reason(warmupRuleCode[warmup.rule], warmupFigures));
+  if (fineTune) reasons.push(...fineTuneReasons(fineTune, core.spec.norm, warmupFigures.epochs));
   reasons.push(reason('PLAN_COSINE', { finalLr: sig(lr * SCHEDULE_RULES.finalFactor), percent: SCHEDULE_RULES.finalFactor * 100, totalSteps: core.totalSteps }));
   if (warmup.rule === 'cap') warnings.push(reason('PLAN_WARN_SHORT_RUN', warmupFigures));
 
@@ -390,7 +426,17 @@ export function planTraining(
   if (batch === 1) warnings.push(reason('PLAN_WARN_BATCH_ONE', {}));
   if (batch < RULES.minBatchNormBatch && core.spec.norm === 'batch') warnings.push(reason('PLAN_WARN_SMALL_BATCH_BN', { batch, min: RULES.minBatchNormBatch }));
   if (lr >= 0.1) warnings.push(reason('PLAN_WARN_LR_HIGH', { lr }));
-  if (!lrInSafeRange(optimizer, lr)) warnings.push(reason('PLAN_WARN_LR_UNSAFE', { lr, min: rules.safeMin, max: rules.safeMax, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW' }));
+  if (fineTune) {
+    // A fine-tune's safe range is the from-scratch one scaled like its LR.
+    const f = FINETUNE_RULES.lrFactor;
+    if (!lrInSafeRange(optimizer, lr / f)) {
+      warnings.push(reason('PLAN_WARN_FINETUNE_LR_UNSAFE', { lr, min: sig(rules.safeMin * f), max: sig(rules.safeMax * f), factor: f, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW', parentRun: fineTune.parentRun }));
+    }
+  } else if (!lrInSafeRange(optimizer, lr)) warnings.push(reason('PLAN_WARN_LR_UNSAFE', { lr, min: rules.safeMin, max: rules.safeMax, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW' }));
+  // Weight decay scales with E like the LR: outside what E 16-128 gives (the planner's own range) it is unsafe too.
+  const wdMin = sig((rules.refWeightDecay * RULES.floorEffectiveBatch) / RULES.nominalBatch);
+  const wdMax = sig((rules.refWeightDecay * RULES.maxEffectiveBatch) / RULES.nominalBatch);
+  if (weightDecay < wdMin || weightDecay > wdMax) warnings.push(reason('PLAN_WARN_WEIGHT_DECAY_UNSAFE', { weightDecay, effectiveBatch: E, min: wdMin, max: wdMax, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW' }));
   if (E < RULES.minEffectiveBatch) warnings.push(reason('PLAN_WARN_SMALL_E', { effectiveBatch: E, min: RULES.minEffectiveBatch }));
   if (large && regularization.labelSmoothing === 0 && !regularization.cutmix) warnings.push(reason('PLAN_WARN_LARGE_E_NO_REG', { effectiveBatch: E, max: RULES.maxEffectiveBatch }));
   if (predictedBytes > budgetBytes) warnings.push(reason('PLAN_WARN_OVER_BUDGET', { batch, predictedGiB: gib(predictedBytes), budgetGiB: gib(budgetBytes), maxBatch: core.maxBatch }));
@@ -434,6 +480,7 @@ export function planTraining(
     },
     dataParallel,
     overrides: ov,
+    ...(fineTune ? { parentRun: fineTune.parentRun } : {}),
     reasons,
     warnings,
   };

@@ -1,5 +1,5 @@
 import type { LrSchedule, OptimizerKind } from '../../shared/schemas/plan';
-import { OPTIMIZER_RULES, SCHEDULE_RULES } from './constants';
+import { FINETUNE_RULES, OPTIMIZER_RULES, SCHEDULE_RULES } from './constants';
 
 /** LR, bias LR and momentum (AdamW: beta1) for one optimizer step. */
 export interface LrPoint {
@@ -26,14 +26,21 @@ export interface WarmupPlan {
   wantedSteps: number;
 }
 
+/** Options of planWarmup and buildSchedule. */
+export interface ScheduleOptions {
+  /** A fine-tune from an earlier run: 1 warmup epoch instead of 3, no raised SGD bias LR. */
+  fineTune?: boolean;
+}
+
 /**
- * Warmup length in optimizer steps: the larger of 3 epochs and 1,600 images (Ultralytics' 100
- * iterations of batch 16), but never more than 10% of the run, so a short run does not spend
- * most of its steps at a small LR. Counting optimizer steps (not batches) keeps it right under
- * gradient accumulation. From 30 epochs up the cap never bites and this is the seed's rule.
+ * Warmup length in optimizer steps: the larger of 3 epochs (1 for a fine-tune) and 1,600 images
+ * (Ultralytics' 100 iterations of batch 16), but never more than 10% of the run, so a short run
+ * does not spend most of its steps at a small LR. Counting optimizer steps (not batches) keeps it
+ * right under gradient accumulation. From 30 epochs up the cap never bites and this is the
+ * seed's rule.
  */
-export function planWarmup(stepsPerEpoch: number, totalSteps: number, effectiveBatch: number): WarmupPlan {
-  const epochSteps = SCHEDULE_RULES.warmupEpochs * stepsPerEpoch;
+export function planWarmup(stepsPerEpoch: number, totalSteps: number, effectiveBatch: number, opts: ScheduleOptions = {}): WarmupPlan {
+  const epochSteps = (opts.fineTune ? FINETUNE_RULES.warmupEpochs : SCHEDULE_RULES.warmupEpochs) * stepsPerEpoch;
   const imageSteps = Math.ceil(SCHEDULE_RULES.warmupMinImages / Math.max(1, effectiveBatch));
   const wantedSteps = Math.max(epochSteps, imageSteps);
   const capSteps = Math.max(1, Math.floor(SCHEDULE_RULES.maxWarmupFraction * totalSteps));
@@ -41,8 +48,12 @@ export function planWarmup(stepsPerEpoch: number, totalSteps: number, effectiveB
   return { steps: wantedSteps, rule: epochSteps >= imageSteps ? 'epochs' : 'images', epochSteps, imageSteps, capSteps, wantedSteps };
 }
 
-/** Builds the schedule for a peak LR and run length (warmup then cosine, per optimizer step). */
-export function buildSchedule(optimizer: OptimizerKind, lr: number, warmupSteps: number, totalSteps: number): LrSchedule {
+/**
+ * Builds the schedule for a peak LR and run length (warmup then cosine, per optimizer step).
+ * A fine-tune keeps no raised SGD bias LR (warmupBiasLr null: biases warm up with the weights),
+ * since the parent's biases are already trained and a 0.1 bias LR would throw them away.
+ */
+export function buildSchedule(optimizer: OptimizerKind, lr: number, warmupSteps: number, totalSteps: number, opts: ScheduleOptions = {}): LrSchedule {
   const sgd = optimizer === 'sgd';
   return {
     optimizer,
@@ -52,7 +63,7 @@ export function buildSchedule(optimizer: OptimizerKind, lr: number, warmupSteps:
     warmupSteps,
     totalSteps,
     momentum: OPTIMIZER_RULES[optimizer].momentum,
-    warmupBiasLr: sgd ? SCHEDULE_RULES.sgdWarmupBiasLr : null,
+    warmupBiasLr: sgd && !opts.fineTune ? SCHEDULE_RULES.sgdWarmupBiasLr : null,
     warmupMomentum: sgd ? SCHEDULE_RULES.sgdWarmupMomentum : null,
   };
 }

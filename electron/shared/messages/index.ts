@@ -1,15 +1,19 @@
 import { appMessages } from './app';
 import { backendMessages } from './backend';
 import { datasetMessages } from './dataset';
+import { exportMessages } from './export';
+import { finetuneMessages } from './finetune';
 import { hardwareMessages } from './hardware';
+import { labelsMessages } from './labels';
 import { modelMessages } from './model';
 import { planMessages } from './plan';
+import { predictMessages } from './predict';
 import { trainMessages } from './train';
 
 /** Locales Kestrel speaks. */
 export type Locale = 'en' | 'zh';
 
-const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages];
+const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages];
 
 /** Every reason/error sentence by locale and code; each domain keeps its own file. */
 export const messages: Record<Locale, Record<string, string>> = {

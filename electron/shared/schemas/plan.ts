@@ -1,4 +1,6 @@
+// The training plan's schema: every decision the planner makes, with its reason.
 import { z } from 'zod';
+import { BatchLayoutSchema } from './events';
 import { BackendIdSchema } from './hardware';
 import { ModelScaleSchema, ModelSpecSchema, NormKindSchema } from './model';
 import { ReasonSchema } from './reason';
@@ -106,8 +108,7 @@ export const TrainingPlanSchema = z.object({
   backend: BackendIdSchema,
   /** Data-parallel devices this plan is made for; 1 unless overridden. */
   devices: z.number().int().positive(),
-  perDeviceBatch: z.number().int().positive(),
-  accumulation: z.number().int().positive(),
+  ...BatchLayoutSchema.shape,
   effectiveBatch: z.number().int().positive(),
   trainImages: z.number().int().nonnegative(),
   /** Batches each device runs per epoch (the last one may be partial). */
@@ -151,13 +152,14 @@ export const TrainingPlanSchema = z.object({
     .object({
       devices: z.number().int().positive(),
       gpuIndices: z.array(z.number().int()),
-      perDeviceBatch: z.number().int().positive(),
-      accumulation: z.number().int().positive(),
+      ...BatchLayoutSchema.shape,
       effectiveBatch: z.number().int().positive(),
       syncBatchNorm: z.boolean(),
     })
     .nullable(),
   overrides: PlanOverridesSchema,
+  /** The earlier run this one fine-tunes (its folder name); absent for a run from scratch. */
+  parentRun: z.string().optional(),
   reasons: z.array(ReasonSchema),
   warnings: z.array(ReasonSchema),
 });
