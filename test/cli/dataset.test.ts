@@ -66,3 +66,26 @@ test('kestrel dataset check on NEU-DET', { skip: existsSync(NEU_DET) ? false : `
   assert.match(text, /DS_IMAGE_DUPLICATE \(warning, 1x\)/);
   assert.match(text, /images\/patches_105\.jpg {2}The image has the same content as images\/patches_101\.jpg/);
 });
+
+test('kestrel dataset check: a dataset with nothing usable names its problems, grouped, with files', async () => {
+  const io = capture();
+  assert.equal(await run(['check', join(MALFORMED_DIR, 'yolo-labels-dir-misnamed-all')], io), 2);
+  const err = io.stderr.join('\n');
+  assert.match(err, /^error DS_NO_USABLE_IMAGES: Nothing usable remains/);
+  assert.match(err, /The problems: DS_LABELS_DIR_MISNAMED 1x \(label\)/);
+  assert.match(err, /^DS_LABELS_DIR_MISNAMED \(error, 1x\)$/m);
+  assert.match(err, /^ {2}what to do: Rename the folders/m);
+  assert.match(err, /^ {2}label {2}2 images have no label where Kestrel looks \(labels\/\), but the folder "label\/" holds/m);
+  assert.doesNotMatch(err, /kestrel dataset check/);
+  // Empty labels everywhere: an error before any training, not a pass.
+  const io2 = capture();
+  assert.equal(await run(['check', join(MALFORMED_DIR, 'yolo-all-labels-empty-no-names')], io2), 2);
+  assert.match(io2.stderr.join('\n'), /error DS_NO_BOXES: None of the 2 usable images/);
+});
+
+test('kestrel dataset check: nc disagreeing with names fails the check (exit 1) and is named', async () => {
+  const io = capture();
+  assert.equal(await run(['check', join(MALFORMED_DIR, 'yaml-nc-more-than-names', 'data.yaml')], io), 1);
+  assert.match(io.stdout.join('\n'), /^DS_YAML_NC_MISMATCH \(error, 1x\)$/m);
+  assert.match(io.stdout.join('\n'), /The YAML says nc: 3 but lists 2 names/);
+});

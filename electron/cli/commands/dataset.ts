@@ -1,5 +1,9 @@
+// `kestrel dataset check`: the check report as text or JSON, fatal problems named and grouped.
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { formatProblemGroups } from '../../engine/data/import/problem-summary';
 import { KestrelError } from '../../shared/errors';
+import { DatasetProblemSchema } from '../../shared/schemas/dataset';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 
 const USAGE = `Usage: kestrel dataset check PATH [--json] [--imgsz N]
@@ -16,7 +20,18 @@ Options:
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad flags or unusable path.`;
 
 /** Dataset error codes that mean "the path given is not a usable dataset": exit 2, like a bad flag. */
-const BAD_PATH_CODES = new Set(['DS_NOT_FOUND', 'DS_FORMAT_UNKNOWN', 'DS_YAML_UNREADABLE', 'DS_COCO_UNREADABLE', 'DS_NO_USABLE_IMAGES']);
+const BAD_PATH_CODES = new Set(['DS_NOT_FOUND', 'DS_FORMAT_UNKNOWN', 'DS_YAML_UNREADABLE', 'DS_COCO_UNREADABLE', 'DS_NO_USABLE_IMAGES', 'DS_NO_BOXES', 'DS_NOT_A_FILE']);
+
+/**
+ * The problems a fatal import error carries (details.problems), grouped by code with the
+ * first files each: the user sees what is wrong here, not a hint to run this very check.
+ */
+export function fatalProblemLines(err: KestrelError): string[] {
+  const parsed = z.array(DatasetProblemSchema).safeParse(err.details?.['problems']);
+  if (!parsed.success || parsed.data.length === 0) return [];
+  const root = typeof err.details?.['path'] === 'string' ? err.details['path'] : '';
+  return ['', `Problems found (${parsed.data.length}):`, ...formatProblemGroups(root, parsed.data, 5)];
+}
 
 /** `kestrel dataset check PATH [--json] [--imgsz N]`: checks a dataset and prints the report. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -57,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof KestrelError && BAD_PATH_CODES.has(err.code)) {
       if (values.json) io.out(JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }, null, 2));
-      io.err(`error ${err.code}: ${err.message}`);
+      io.err([`error ${err.code}: ${err.message}`, ...fatalProblemLines(err)].join('\n'));
       return EXIT_USAGE;
     }
     throw err;

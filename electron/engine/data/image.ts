@@ -1,9 +1,11 @@
+// Image files: which are images, decoding to 8-bit RGB, probing size/truncation, skip reasons.
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { KestrelError } from '../../shared/errors';
 import { BmpError, decodeBmp, isBmp, readBmpHeader } from './import/bmp';
+import { NotAFileError, kindOf, readRegularFile, readRegularHead } from './import/safe-read';
 
 /** File extensions Kestrel treats as images (lower case, with the dot). */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.bmp', '.dib', '.tif', '.tiff', '.webp']);
@@ -37,8 +39,11 @@ function errText(err: unknown): string {
 async function readImageBytes(file: string): Promise<Buffer> {
   let buf: Buffer;
   try {
-    buf = await readFile(file);
+    buf = await readRegularFile(file);
   } catch (err) {
+    if (err instanceof NotAFileError) {
+      throw new KestrelError('DS_NOT_A_FILE', `${file} is a ${err.kind}, not an image file. Replace it with the image, or delete it with its label.`, { file, kind: err.kind });
+    }
     throw new KestrelError('DS_IMAGE_UNREADABLE', `Cannot read image ${file}: ${errText(err)}. Check the file exists and is readable.`, { file });
   }
   if (buf.length === 0) throw new KestrelError('DS_FILE_EMPTY', `Image ${file} is empty (0 bytes). Copy it again or delete it.`, { file });
@@ -122,17 +127,31 @@ export async function decodeImageResized(file: string, maxSide: number): Promise
 /** Result of probing an image: its displayed size (and content hash in full mode), or why it fails. */
 export type ImageProbe =
   | { ok: true; width: number; height: number; bytes: number; hash: string | null }
-  | { ok: false; code: 'DS_FILE_EMPTY' | 'DS_IMAGE_UNREADABLE' | 'DS_IMAGE_TRUNCATED'; reason: string };
+  | { ok: false; code: ImageSkipCode; reason: string };
 
-async function readHead(file: string, n: number): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
+/** Codes for which a sample is skipped (by the check, and by training: the same list). */
+export const IMAGE_SKIP_CODES = ['DS_FILE_EMPTY', 'DS_IMAGE_UNREADABLE', 'DS_IMAGE_TRUNCATED', 'DS_NOT_A_FILE'] as const;
+
+/** A code of IMAGE_SKIP_CODES. */
+export type ImageSkipCode = (typeof IMAGE_SKIP_CODES)[number];
+
+/**
+ * Would the dataset check skip this image, and why? Pure: give it what probing or decoding
+ * the image produced (an ImageProbe, or the error decodeImage / decodeImageResized threw) and
+ * it answers the problem code and reason the check reports, or null when the image is fine
+ * (or the error is not about the image, e.g. out of memory: that must not be skipped quietly).
+ * Training uses it to skip exactly what the check skips, with the same code in its events.
+ */
+export function imageSkipReason(outcome: ImageProbe | unknown): { code: ImageSkipCode; reason: string } | null {
+  if (typeof outcome === 'object' && outcome !== null && 'ok' in outcome) {
+    const p = outcome as ImageProbe;
+    return p.ok ? null : { code: p.code, reason: p.reason };
   }
+  if (outcome instanceof KestrelError && (IMAGE_SKIP_CODES as readonly string[]).includes(outcome.code)) {
+    const d = outcome.details ?? {};
+    return { code: outcome.code as ImageSkipCode, reason: String(d['reason'] ?? d['kind'] ?? outcome.message) };
+  }
+  return null;
 }
 
 /**
@@ -144,9 +163,10 @@ async function readHead(file: string, n: number): Promise<Buffer> {
 export async function probeImage(file: string, mode: 'header' | 'full'): Promise<ImageProbe> {
   try {
     const st = await stat(file);
+    if (!st.isFile()) return { ok: false, code: 'DS_NOT_A_FILE', reason: kindOf(st) };
     if (st.size === 0) return { ok: false, code: 'DS_FILE_EMPTY', reason: '0 bytes' };
     if (mode === 'header') {
-      const head = await readHead(file, 64);
+      const head = await readRegularHead(file, 64);
       if (isBmp(head)) {
         const h = readBmpHeader(head);
         return { ok: true, width: h.width, height: h.height, bytes: st.size, hash: null };
@@ -154,7 +174,7 @@ export async function probeImage(file: string, mode: 'header' | 'full'): Promise
       const m = await sharp(file).metadata();
       return { ok: true, width: m.autoOrient.width, height: m.autoOrient.height, bytes: st.size, hash: null };
     }
-    const buf = await readFile(file);
+    const buf = await readRegularFile(file);
     const hash = createHash('sha1').update(buf).digest('hex');
     if (isBmp(buf)) {
       try {
@@ -180,6 +200,7 @@ export async function probeImage(file: string, mode: 'header' | 'full'): Promise
     }
     return { ok: true, width: m.autoOrient.width, height: m.autoOrient.height, bytes: buf.length, hash };
   } catch (err) {
+    if (err instanceof NotAFileError) return { ok: false, code: 'DS_NOT_A_FILE', reason: err.kind };
     return { ok: false, code: 'DS_IMAGE_UNREADABLE', reason: errText(err) };
   }
 }

@@ -10,7 +10,9 @@ export const datasetMessages: { en: Record<string, string>; zh: Record<string, s
     DS_FORMAT_UNKNOWN:
       'Kestrel found no labelled images in {path}. Point it at a data.yaml, a YOLO folder (images + .txt labels), a Pascal VOC folder (images + .xml) or a COCO instances .json.',
     DS_NO_USABLE_IMAGES:
-      'Nothing usable remains in {path}: {problems} problems were found and no image with readable labels is left. Run `kestrel dataset check` on it and fix the listed files.',
+      'Nothing usable remains in {path}: no image with readable labels is left. The problems: {summary}. Fix these files (each problem says how), then try again.',
+    DS_NO_BOXES:
+      'None of the {images} usable images in {path} has a box, so there is nothing to learn. Check that the label files are where Kestrel looks (labels/ beside images/, or one .xml per image) and are not empty.',
     DS_IMPORT_CANCELLED: 'The dataset import was cancelled.',
 
     // Problems (skipped samples and warnings), each with what to do.
@@ -82,6 +84,37 @@ export const datasetMessages: { en: Record<string, string>; zh: Record<string, s
       '{percent}% of the boxes would be smaller than {minPx} px at input size {imgsz}; small defects may be missed.',
     'DS_SMALL_OBJECTS.fix': 'Train at input size {suggested} (the planner can choose it), or crop/tile the images around the parts.',
 
+    // Files that are not files, and folder walks that were cut short.
+    DS_NOT_A_FILE: 'This is a {kind}, not a regular file; it is skipped (with its image, when it stands where a label belongs).',
+    'DS_NOT_A_FILE.fix': 'Replace it with the real file (copy it again from its source), or delete it.',
+    DS_LINK_SKIPPED: 'This link leads to {target}, which is already part of the dataset (or to a loop of links); it is not followed, so each file counts once.',
+    'DS_LINK_SKIPPED.fix': 'Nothing to do if the link is intended; otherwise delete the link so the folder is not listed twice.',
+    DS_WALK_TOO_MANY_FILES: 'The folder holds more than {limit} files; Kestrel stopped listing at {at}, so the rest of the folder is not used.',
+    'DS_WALK_TOO_MANY_FILES.fix': 'Pick the dataset folder itself (the one with images/ and labels/, or the data.yaml), not a folder above it.',
+    DS_WALK_TOO_DEEP: 'Folders deeper than {limit} levels are not read; this one and those below it are left out.',
+    'DS_WALK_TOO_DEEP.fix': 'Pick the dataset folder itself, or move the images up to a shallower folder.',
+    DS_WALK_TIMEOUT: 'Listing the folder took more than {seconds} s and was stopped at {at}; the rest of the folder is not used.',
+    'DS_WALK_TIMEOUT.fix': 'Pick the dataset folder itself, not a large folder above it; on a slow network drive, copy the dataset to a local disk.',
+    DS_COCO_ID_TYPE_MIXED: 'Annotations give image ids as text where the images give numbers (or the other way round); they were matched by value.',
+    'DS_COCO_ID_TYPE_MIXED.fix': 'Nothing to do; to tidy the file, export it again so all ids are numbers.',
+    DS_COCO_IMAGE_ID_DUPLICATE: 'Image id {id} is given to two files, {a} and {b}; whose boxes are whose cannot be told, so both images are left out.',
+    'DS_COCO_IMAGE_ID_DUPLICATE.fix': 'Give every image its own id (export the annotations again; a merge of two COCO files usually causes this).',
+    DS_BOX_INVERTED: 'The box at {ref} has its corners swapped (min larger than max); Kestrel swapped them back and kept the box.',
+    'DS_BOX_INVERTED.fix': 'Check the box in your labelling tool and save it again so the file has min before max.',
+    DS_CLASS_NAME_CASE: 'Class names {names} differ only in upper/lower case (or character width, or spaces); they are treated as one class, "{used}".',
+    DS_FILE_TOO_LARGE: 'The file is {size}, more than the {limit} Kestrel reads for a label or list; it is skipped (with its image, for a label).',
+    'DS_FILE_TOO_LARGE.fix': 'Check the file: a label holds a few lines per image. Export it again from your labelling tool, or delete it.',
+    DS_LABEL_UNREADABLE: 'The label file exists but cannot be read ({reason}); its image is left out, so its objects are not learnt as background.',
+    'DS_LABEL_UNREADABLE.fix': 'Check the file permissions (and that it is not a broken or looping link), then check again.',
+    'DS_CLASS_NAME_CASE.fix': 'If they are really different defects, give them names that differ in more than case; otherwise use one spelling everywhere.',
+    DS_IMAGE_SAME_STEM: '{other} and {used} share the label {label}; it is used for {used}, and {other} is left out.',
+    'DS_IMAGE_SAME_STEM.fix': 'Keep one image per name: delete or rename the other file (and label it, if it is a different picture).',
+    DS_LABELS_DIR_MISNAMED:
+      '{count} images have no label where Kestrel looks ({expected}), but the folder "{found}" holds label files with their names; these images are left out, since as background they would teach the defects as background.',
+    'DS_LABELS_DIR_MISNAMED.fix': 'Rename the folders so images sit in images/ and their labels in labels/ side by side (images/a.jpg and labels/a.txt), or point data.yaml at them.',
+    DS_YAML_NC_MISMATCH: 'The YAML says nc: {nc} but lists {count} names; Kestrel uses the {count} names.',
+    'DS_YAML_NC_MISMATCH.fix': 'Make nc equal to the number of names (or delete the nc line): add the missing names, or remove the extra ones.',
+
     // Summary warnings for the planner and the wizard.
     DS_FEW_IMAGES: 'Only {count} training images: expect a rough model; a few hundred images work much better.',
     DS_CLASS_FEW_BOXES: 'Class "{name}" has only {count} training boxes; it will be found poorly until it has a few dozen.',
@@ -92,7 +125,9 @@ export const datasetMessages: { en: Record<string, string>; zh: Record<string, s
     DS_FORMAT_UNKNOWN:
       '在 {path} 中没有找到带标注的图像。请指向 data.yaml、YOLO 文件夹（图像 + .txt 标注）、Pascal VOC 文件夹（图像 + .xml）或 COCO instances .json 文件。',
     DS_NO_USABLE_IMAGES:
-      '{path} 中没有可用的数据：发现 {problems} 个问题，且没有留下任何带可读标注的图像。请运行 `kestrel dataset check` 并修复列出的文件。',
+      '{path} 中没有可用的数据：没有留下任何带可读标注的图像。问题如下：{summary}。请按各问题的说明修复这些文件，然后重试。',
+    DS_NO_BOXES:
+      '{path} 中的 {images} 张可用图像都没有标注框，模型无从学习。请确认标注文件位于 Kestrel 查找的位置（images/ 旁边的 labels/，或每张图像一个 .xml），且不是空文件。',
     DS_IMPORT_CANCELLED: '数据集导入已取消。',
 
     DS_IMAGE_UNREADABLE: '无法读取该图像（{reason}），已跳过。',
@@ -159,6 +194,36 @@ export const datasetMessages: { en: Record<string, string>; zh: Record<string, s
     'DS_SPLIT_OVERLAP.fix': '把该图像从其中一个划分列表中删除。',
     DS_SMALL_OBJECTS: '在输入尺寸 {imgsz} 下，{percent}% 的标注框会小于 {minPx} 像素，小缺陷可能被漏检。',
     'DS_SMALL_OBJECTS.fix': '使用输入尺寸 {suggested} 训练（规划器可自动选择），或围绕零件裁剪/切块图像。',
+
+    DS_NOT_A_FILE: '这是一个{kind}，不是普通文件，已跳过（如果它位于标注文件的位置，对应的图像也一并跳过）。',
+    'DS_NOT_A_FILE.fix': '用真正的文件替换它（从源位置重新复制），或将其删除。',
+    DS_LINK_SKIPPED: '该链接指向 {target}，它已经包含在数据集中（或形成了链接循环）；不再跟随该链接，以保证每个文件只计一次。',
+    'DS_LINK_SKIPPED.fix': '如果该链接是有意设置的，无需处理；否则请删除该链接，以免文件夹被重复列出。',
+    DS_WALK_TOO_MANY_FILES: '该文件夹中的文件超过 {limit} 个；Kestrel 在 {at} 处停止了列举，其余文件未被使用。',
+    'DS_WALK_TOO_MANY_FILES.fix': '请选择数据集文件夹本身（包含 images/ 和 labels/ 或 data.yaml 的文件夹），而不是它的上级文件夹。',
+    DS_WALK_TOO_DEEP: '不读取超过 {limit} 层的文件夹；该文件夹及其子文件夹未被使用。',
+    'DS_WALK_TOO_DEEP.fix': '请选择数据集文件夹本身，或把图像移到层级较浅的文件夹中。',
+    DS_WALK_TIMEOUT: '列举该文件夹用时超过 {seconds} 秒，已在 {at} 处停止；其余文件未被使用。',
+    'DS_WALK_TIMEOUT.fix': '请选择数据集文件夹本身，而不是它上级的大文件夹；如果位于较慢的网络驱动器上，请先复制到本地磁盘。',
+    DS_COCO_ID_TYPE_MIXED: '标注中的图像编号是文本，而图像列表中是数字（或相反）；已按数值进行匹配。',
+    'DS_COCO_ID_TYPE_MIXED.fix': '无需处理；如需整理文件，请重新导出，使所有编号都是数字。',
+    DS_COCO_IMAGE_ID_DUPLICATE: '图像编号 {id} 同时分配给了 {a} 和 {b} 两个文件；无法判断标注框属于哪一张，因此两张图像都不使用。',
+    'DS_COCO_IMAGE_ID_DUPLICATE.fix': '请为每张图像分配唯一编号（重新导出标注；通常是合并两个 COCO 文件造成的）。',
+    DS_BOX_INVERTED: '{refZh} 处的框的角点顺序颠倒（最小值大于最大值）；Kestrel 已将其交换并保留该框。',
+    'DS_BOX_INVERTED.fix': '在标注工具中检查该框并重新保存，使文件中最小值在前、最大值在后。',
+    DS_CLASS_NAME_CASE: '类别名称 {names} 仅大小写（或全角/半角、空格）不同；它们被视为同一个类别 "{used}"。',
+    DS_FILE_TOO_LARGE: '该文件大小为 {size}，超过 Kestrel 对标注或列表文件的读取上限 {limit}，已跳过（若是标注文件，对应的图像也一并跳过）。',
+    'DS_FILE_TOO_LARGE.fix': '请检查该文件：一个标注文件通常每张图像只有几行。请从标注工具重新导出，或将其删除。',
+    DS_LABEL_UNREADABLE: '该标注文件存在但无法读取（{reason}），对应图像暂不使用（以免目标被当作背景学习）。',
+    'DS_LABEL_UNREADABLE.fix': '请检查文件权限（以及它是否为损坏或循环的链接），然后重新检查。',
+    'DS_CLASS_NAME_CASE.fix': '如果它们确实是不同的缺陷，请使用不仅大小写不同的名称；否则请在各处使用同一种写法。',
+    DS_IMAGE_SAME_STEM: '{other} 和 {used} 共用标注 {label}；该标注用于 {used}，{other} 不使用。',
+    'DS_IMAGE_SAME_STEM.fix': '每个文件名只保留一张图像：删除或重命名另一个文件（如果是不同的图片，请为它单独标注）。',
+    DS_LABELS_DIR_MISNAMED:
+      '{count} 张图像在 Kestrel 查找的位置（{expected}）没有标注，但文件夹 "{found}" 中有与它们同名的标注文件；这些图像暂不使用，因为作为背景使用会让模型把缺陷学成背景。',
+    'DS_LABELS_DIR_MISNAMED.fix': '重命名文件夹，使图像位于 images/、标注位于并列的 labels/（images/a.jpg 对应 labels/a.txt），或在 data.yaml 中指向它们。',
+    DS_YAML_NC_MISMATCH: 'YAML 中写的是 nc: {nc}，但列出了 {count} 个名称；Kestrel 使用这 {count} 个名称。',
+    'DS_YAML_NC_MISMATCH.fix': '让 nc 等于名称的个数（或删除 nc 行）：补上缺少的名称，或删除多余的名称。',
 
     DS_FEW_IMAGES: '只有 {count} 张训练图像：模型会比较粗糙；几百张图像效果会好得多。',
     DS_CLASS_FEW_BOXES: '类别 "{name}" 只有 {count} 个训练标注框；在达到几十个之前，它的检出效果会较差。',

@@ -9,7 +9,7 @@ import { DatasetReportSchema } from '../../../electron/shared/schemas/dataset-re
 import { checkDataset } from '../../../electron/engine/data/check/index';
 import { importDataset } from '../../../electron/engine/data/import/index';
 import { PROBLEM_SEVERITY } from '../../../electron/engine/data/import/problems';
-import { FIXTURE_VERSION, MALFORMED_CASES, MALFORMED_DIR, makeMalformedFixtures } from '../../fixtures/make-malformed';
+import { FIXTURE_VERSION, HAZARD_CASES, MALFORMED_CASES, MALFORMED_DIR, makeMalformedFixtures } from '../../fixtures/make-malformed';
 
 // Problems every case may show besides its own: its unused class "b".
 const BACKGROUND_NOISE = new Set(['DS_CLASS_NO_BOXES']);
@@ -49,9 +49,9 @@ test('the malformed corpus is committed, current and has at least 30 cases', asy
 });
 
 test('every problem code of the catalogue has a malformed case or a dedicated test', () => {
-  const covered = new Set(MALFORMED_CASES.map((c) => ('fatal' in c.expect ? c.expect.fatal : c.expect.code)));
-  // Covered by formats.test.ts (one broken file among several COCO files).
-  const elsewhere = new Set<string>();
+  const covered = new Set(MALFORMED_CASES.map((c) => ('fatal' in c.expect ? c.expect.fatal : 'code' in c.expect ? c.expect.code : '')));
+  // Covered by hazards.test.ts (FIFOs, links, walk limits: built at test time, not committed).
+  const elsewhere = new Set<string>(HAZARD_CASES.flatMap((c) => ('fatal' in c.expect ? [c.expect.fatal, c.expect.problem ?? ''] : [c.expect.code])));
   const missing = Object.keys(PROBLEM_SEVERITY).filter((c) => !covered.has(c) && !elsewhere.has(c));
   assert.deepEqual(missing, []);
 });
@@ -63,11 +63,28 @@ for (const c of MALFORMED_CASES) {
     const e = c.expect;
     if ('fatal' in e) {
       await assert.rejects(checkDataset(entry), (err: unknown) => err instanceof KestrelError && err.code === e.fatal && err.message.length > 20);
-      await assert.rejects(importDataset(entry), (err: unknown) => err instanceof KestrelError && err.code === e.fatal);
+      await assert.rejects(importDataset(entry), (err: unknown) => {
+        if (!(err instanceof KestrelError) || err.code !== e.fatal) return false;
+        // The error names the problem that caused it, not just a count.
+        if (e.problem !== undefined) {
+          const ps = (err.details?.['problems'] ?? []) as { code: string }[];
+          assert.ok(ps.some((p) => p.code === e.problem), `${e.problem} in ${JSON.stringify(ps.map((p) => p.code))}`);
+          assert.match(err.message, new RegExp(e.problem));
+        }
+        assert.doesNotMatch(err.message, /Run `kestrel dataset check`/);
+        return true;
+      });
       return;
     }
     const report = await checkDataset(entry);
     DatasetReportSchema.parse(report);
+    if ('clean' in e) {
+      assert.deepEqual(report.problems.filter((p) => !BACKGROUND_NOISE.has(p.code)).map((p) => [p.code, p.file, p.message]), []);
+      assert.equal(report.totals.usable, e.clean.usable);
+      assert.equal(report.totals.boxes, e.clean.boxes);
+      if (e.clean.classNames) assert.deepEqual(report.classNames, e.clean.classNames);
+      return;
+    }
     const file = e.file === null ? null : resolve(dir, e.file);
     const hit = report.problems.find((p) => p.code === e.code && p.file === file && p.line === e.line);
     assert.ok(hit, `expected ${e.code} at ${e.file}:${e.line}; got ${JSON.stringify(report.problems.map((p) => [p.code, p.file && relative(dir, p.file), p.line]))}`);

@@ -60,7 +60,7 @@ test('parseCoco: contiguous classes in id order, crowd flag, findings', () => {
     ],
   });
   assert.deepEqual(c.categories.map((k) => k.name), ['y', 'z']);
-  assert.deepEqual(c.boxes, [{ imageId: 'x', annId: 1, cls: 1, x1: 1, y1: 1, x2: 3, y2: 3, crowd: true }]);
+  assert.deepEqual(c.boxes, [{ imageId: 'x', imageKey: 'x', annId: 1, cls: 1, x1: 1, y1: 1, x2: 3, y2: 3, crowd: true }]);
   assert.deepEqual(c.findings.map((f) => f.code), ['DS_BOX_ZERO_AREA', 'DS_CLASS_OUT_OF_RANGE', 'DS_LABEL_NOT_NUMERIC']);
   assert.throws(() => parseCoco({ images: [] }), /not a COCO/);
   assert.deepEqual(parseJsonLenient('{"bbox": [1, NaN, -Infinity, 2]}'), { bbox: [1, null, null, 2] });

@@ -1,8 +1,13 @@
+// Parses COCO instances JSON (pure): images, categories, boxes as corners, findings.
 import { finding, type Finding } from './problems';
 
 /** An image entry of a COCO file. */
 export interface CocoImage {
   id: number | string;
+  /** The id as annotations are matched to it (see cocoIdKey). */
+  key: string;
+  /** Another image of the file has the same id: whose boxes are whose is unknown. */
+  ambiguous: boolean;
   fileName: string;
   width: number | null;
   height: number | null;
@@ -11,6 +16,7 @@ export interface CocoImage {
 /** A usable COCO annotation: bbox already as corners in pixels, class contiguous. */
 export interface CocoBox {
   imageId: number | string;
+  imageKey: string;
   annId: number | string;
   cls: number;
   x1: number;
@@ -27,6 +33,22 @@ export interface CocoFile {
   categories: { id: number; name: string }[];
   boxes: CocoBox[];
   findings: Finding[];
+  /** Image ids given to two different files: their images are left out, their boxes not placed. */
+  ambiguousIds: Set<string>;
+}
+
+/**
+ * The key an image id is matched by: 7, "7", "007" and "7.0" are one id. Exporters disagree on
+ * numbers versus strings, and a strict match lost every box of such a file.
+ */
+export function cocoIdKey(id: number | string): string {
+  if (typeof id === 'number') return String(id);
+  const t = id.trim();
+  if (/^[-+]?\d+$/.test(t)) {
+    // Beyond 2^53 a number would merge distinct ids: only drop leading zeros.
+    return Number.isSafeInteger(Number(t)) ? String(Number(t)) : t.replace(/^\+/, '').replace(/^(-?)0+(?=\d)/, '$1');
+  }
+  return /^[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? String(Number(t)) : t;
 }
 
 /**
@@ -67,23 +89,40 @@ export function parseCoco(v: unknown): CocoFile {
     .sort((a, b) => a.id - b.id);
   const clsOf = new Map(cats.map((c, i) => [c.id, i]));
   const images: CocoImage[] = [];
-  const imageIds = new Set<number | string>();
+  const byKey = new Map<string, CocoImage>();
+  const ambiguousIds = new Set<string>();
   for (const im of (root['images'] as unknown[]).filter(isObj)) {
     const id = im['id'];
     if ((typeof id !== 'number' && typeof id !== 'string') || typeof im['file_name'] !== 'string') continue;
     const w = Number(im['width']);
     const h = Number(im['height']);
-    images.push({ id, fileName: im['file_name'], width: w > 0 ? w : null, height: h > 0 ? h : null });
-    imageIds.add(id);
+    const key = cocoIdKey(id);
+    const prev = byKey.get(key);
+    if (prev) {
+      // The same entry written twice is harmless; one id for two files cannot say whose boxes are whose.
+      if (prev.fileName !== im['file_name']) {
+        findings.push(finding('DS_COCO_IMAGE_ID_DUPLICATE', null, { id: String(id), a: prev.fileName, b: im['file_name'] }));
+        ambiguousIds.add(key);
+        images.push({ id, key, ambiguous: true, fileName: im['file_name'], width: w > 0 ? w : null, height: h > 0 ? h : null });
+      }
+      continue;
+    }
+    const entry: CocoImage = { id, key, ambiguous: false, fileName: im['file_name'], width: w > 0 ? w : null, height: h > 0 ? h : null };
+    images.push(entry);
+    byKey.set(key, entry);
   }
   const boxes: CocoBox[] = [];
+  let mixedTypes = false;
   for (const a of (root['annotations'] as unknown[]).filter(isObj)) {
     const annId = typeof a['id'] === 'number' || typeof a['id'] === 'string' ? a['id'] : '?';
     const imageId = a['image_id'];
-    if ((typeof imageId !== 'number' && typeof imageId !== 'string') || !imageIds.has(imageId)) {
+    const target = typeof imageId === 'number' || typeof imageId === 'string' ? byKey.get(cocoIdKey(imageId)) : undefined;
+    if ((typeof imageId !== 'number' && typeof imageId !== 'string') || !target) {
       findings.push(finding('DS_COCO_IMAGE_ID_UNKNOWN', null, { id: annId, imageId: String(imageId) }));
       continue;
     }
+    if (typeof target.id !== typeof imageId || String(target.id) !== String(imageId)) mixedTypes = true;
+    if (ambiguousIds.has(target.key)) continue;
     const ref = { ref: `annotation ${annId}`, id: annId, imageId };
     const bbox = a['bbox'];
     if (!Array.isArray(bbox) || bbox.length !== 4) {
@@ -102,11 +141,17 @@ export function parseCoco(v: unknown): CocoFile {
       findings.push(finding('DS_CLASS_OUT_OF_RANGE', null, { ...ref, cls: String(a['category_id']), count: cats.length }));
       continue;
     }
-    if (w <= 0 || h <= 0) {
+    if (w === 0 || h === 0) {
       findings.push(finding('DS_BOX_ZERO_AREA', null, ref));
       continue;
     }
-    boxes.push({ imageId, annId, cls, x1: x, y1: y, x2: x + w, y2: y + h, crowd: a['iscrowd'] === 1 || a['iscrowd'] === true });
+    // A negative width or height: corners written in drag order. The box is the same rectangle.
+    if (w < 0 || h < 0) findings.push(finding('DS_BOX_INVERTED', null, ref));
+    const [x1, x2] = w < 0 ? [x + w, x] : [x, x + w];
+    const [y1, y2] = h < 0 ? [y + h, y] : [y, y + h];
+    boxes.push({ imageId, imageKey: target.key, annId, cls, x1, y1, x2, y2, crowd: a['iscrowd'] === 1 || a['iscrowd'] === true });
   }
-  return { images, categories: cats, boxes, findings };
+  if (mixedTypes) findings.push(finding('DS_COCO_ID_TYPE_MIXED', null, {}));
+  for (const im of images) if (ambiguousIds.has(im.key)) im.ambiguous = true;
+  return { images, categories: cats, boxes, findings, ambiguousIds };
 }

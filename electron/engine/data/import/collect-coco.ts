@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+// Reads COCO instances files: images found beside or below the JSON, categories merged by name.
+import { basename, dirname, join, posix, relative } from 'node:path';
 import { KestrelError } from '../../../shared/errors';
 import type { SplitName } from '../../../shared/schemas/dataset';
 import { isImageFile } from '../image';
-import { pathKind, walkFiles } from './files';
-import { parseCoco, parseJsonLenient, type CocoFile } from './coco-json';
+import { isInside, pathKind, walkFiles } from './files';
+import { cocoIdKey, parseCoco, parseJsonLenient, type CocoFile } from './coco-json';
 import { rejects } from './collect-yolo';
 import { finding, type Finding } from './problems';
 import type { Collected, Draft, ImportContext } from './types';
+import { MAX_JSON_BYTES, readRegularText } from './safe-read';
 
 /** Split a COCO file is for, from its name (instances_val2017.json -> val). */
 export function cocoSplitFromName(file: string): SplitName {
@@ -26,7 +27,7 @@ export function cocoRoot(jsonFile: string): string {
 /** Reads and parses a COCO file; throws KestrelError DS_COCO_UNREADABLE. */
 export async function readCocoFile(file: string): Promise<CocoFile> {
   try {
-    const text = await readFile(file, 'utf8');
+    const text = await readRegularText(file, MAX_JSON_BYTES);
     if (text.trim() === '') throw new Error('the file is empty');
     return parseCoco(parseJsonLenient(text));
   } catch (err) {
@@ -36,6 +37,21 @@ export async function readCocoFile(file: string): Promise<CocoFile> {
       reason,
     });
   }
+}
+
+/**
+ * Relative paths to try for a COCO file_name, best first. Windows exports write backslashes
+ * ("images\\a.jpg") and sometimes absolute paths ("C:\\data\\images\\a.jpg"): separators
+ * become '/', and an absolute path is tried by its tails (images/a.jpg, a.jpg).
+ */
+export function cocoNameCandidates(fileName: string): string[] {
+  const norm = fileName.replace(/\\/g, '/');
+  const drive = /^[A-Za-z]:\//.test(norm);
+  const abs = drive || norm.startsWith('/');
+  const segs = norm.replace(/^[A-Za-z]:\//, '').split('/').filter((s) => s !== '' && s !== '.');
+  if (!abs) return [segs.join('/')];
+  // Absolute paths are never opened as given (they may point outside the dataset): by tails only.
+  return segs.map((_, i) => segs.slice(i).join('/'));
 }
 
 /** Folders where COCO exports put the images, most likely first. */
@@ -64,9 +80,14 @@ export async function collectCoco(jsonFiles: readonly string[], ctx: ImportConte
   const first = jsonFiles[0];
   if (first === undefined) throw new Error('collectCoco needs a file');
   const root = cocoRoot(first);
-  const allImages = (await walkFiles(root)).filter(isImageFile);
+  const allImages = (await walkFiles(root, ctx)).filter(isImageFile);
   const byName = new Map<string, string>();
-  for (const f of allImages) if (!byName.has(basename(f))) byName.set(basename(f), f);
+  const byLowerName = new Map<string, string>();
+  for (const f of allImages) {
+    if (!byName.has(basename(f))) byName.set(basename(f), f);
+    // Exports made on Windows may differ from the disk in case only (A.JPG for a.jpg).
+    if (!byLowerName.has(basename(f).toLowerCase())) byLowerName.set(basename(f).toLowerCase(), f);
+  }
 
   const classNames: string[] = [];
   const drafts: Draft[] = [];
@@ -88,49 +109,65 @@ export async function collectCoco(jsonFiles: readonly string[], ctx: ImportConte
       if (i < 0) i = classNames.push(c.name) - 1;
       return i;
     });
-    const perImage = new Map<number | string, Draft>();
-    const findingsPer = new Map<number | string, Finding[]>();
+    const perImage = new Map<string, Draft>();
+    const findingsPer = new Map<string, Finding[]>();
     const fileFindings: Finding[] = [];
+    const sameFile = new Map<string, Draft>();
     let chosenDir: string | null = null;
     const candidates = imageDirCandidates(root, jsonFile, split);
     for (const im of coco.images) {
       let file: string | null = null;
       const tryDirs: string[] = chosenDir ? [chosenDir, ...candidates] : candidates;
-      for (const d of tryDirs) {
-        const p = join(d, im.fileName);
-        if ((await pathKind(p)) === 'file') {
-          file = p;
-          chosenDir ??= d;
-          break;
+      const names = cocoNameCandidates(im.fileName);
+      for (const name of names) {
+        if (file) break;
+        for (const d of tryDirs) {
+          const p = join(d, name);
+          if (isInside(root, p) && (await pathKind(p)) === 'file') {
+            file = p;
+            chosenDir ??= d;
+            break;
+          }
         }
       }
-      file ??= byName.get(basename(im.fileName)) ?? null;
+      const base = posix.basename(names[0] ?? im.fileName);
+      file ??= byName.get(base) ?? byLowerName.get(base.toLowerCase()) ?? null;
       if (!file) {
         fileFindings.push(finding('DS_LABEL_WITHOUT_IMAGE', null, { expected: im.fileName, imageId: im.id }));
+        continue;
+      }
+      // Two ids for one file (entries merged from two exports): one image with the boxes of both.
+      const same = im.ambiguous ? undefined : sameFile.get(file);
+      if (same) {
+        perImage.set(im.key, same);
+        findingsPer.set(im.key, []);
         continue;
       }
       listed.add(file);
       dirsUsed.add(dirname(file));
       const sizeHint = im.width && im.height ? { width: im.width, height: im.height } : null;
-      const d: Draft = { file, split, labelFile: jsonFile, units: 'px', boxes: [], sizeHint, rejected: false };
-      perImage.set(im.id, d);
-      findingsPer.set(im.id, []);
+      // An image whose id another image shares is left out: its boxes may be the other's.
+      const d: Draft = { file, split, labelFile: jsonFile, units: 'px', boxes: [], sizeHint, rejected: im.ambiguous };
       drafts.push(d);
+      if (im.ambiguous) continue;
+      sameFile.set(file, d);
+      perImage.set(im.key, d);
+      findingsPer.set(im.key, []);
     }
     for (const f of coco.findings) {
       const imageId = f.params['imageId'];
-      const list = typeof imageId === 'number' || typeof imageId === 'string' ? findingsPer.get(imageId) : undefined;
+      const list = typeof imageId === 'number' || typeof imageId === 'string' ? findingsPer.get(cocoIdKey(imageId)) : undefined;
       if (list) list.push(f);
       else fileFindings.push(f);
     }
     for (const b of coco.boxes) {
-      const d: Draft | undefined = perImage.get(b.imageId);
+      const d: Draft | undefined = perImage.get(b.imageKey);
       if (!d) continue;
       d.boxes.push({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, cls: remap[b.cls] ?? b.cls, crowd: b.crowd, line: null, ref: `annotation ${b.annId}` });
     }
     for (const [id, d] of perImage) {
       const fs = findingsPer.get(id) ?? [];
-      d.rejected = rejects(fs);
+      d.rejected = d.rejected || rejects(fs);
       ctx.problems.addAll(jsonFile, fs);
     }
     ctx.problems.addAll(jsonFile, fileFindings);

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+// Reads an Ultralytics data.yaml: the dataset folder, split entries (folders, lists, globs), names.
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { load } from 'js-yaml';
 import { KestrelError } from '../../../shared/errors';
 import type { SplitName } from '../../../shared/schemas/dataset';
@@ -7,6 +8,7 @@ import { isImageFile } from '../image';
 import { collectYoloImages, enforceClassCount, idNames, inferClassCount, reportStrayLabels, yoloLabelPath } from './collect-yolo';
 import { globFiles, hasGlob, isInside, pathKind, walkFiles } from './files';
 import type { Collected, ImportContext } from './types';
+import { kindOf, readRegularText } from './safe-read';
 
 /** A data.yaml after parsing: where the images are, and the class names if given. */
 export interface DataYaml {
@@ -20,7 +22,7 @@ export interface DataYaml {
 export async function readDataYaml(file: string): Promise<{ raw: Record<string, unknown> }> {
   let raw: unknown;
   try {
-    raw = load(await readFile(file, 'utf8'));
+    raw = load(await readRegularText(file));
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'parse error';
     throw new KestrelError('DS_YAML_UNREADABLE', `Cannot read ${file} (${reason}). Fix its YAML syntax.`, { file, reason });
@@ -47,6 +49,16 @@ export function namesFromYaml(v: unknown): string[] | null {
   return null;
 }
 
+/**
+ * `nc` disagreeing with `names` (a class added to one and not the other): which is right
+ * cannot be known, so it is an error. The names are used, since they are what results show.
+ */
+export function yamlNcMismatch(nc: unknown, names: readonly string[] | null): { nc: string; count: number } | null {
+  if (nc === undefined || nc === null || names === null) return null;
+  const n = Number(nc);
+  return Number.isInteger(n) && n === names.length ? null : { nc: String(nc), count: names.length };
+}
+
 const SPLIT_KEYS: [string, SplitName][] = [
   ['train', 'train'],
   ['val', 'val'],
@@ -66,7 +78,7 @@ export async function collectYaml(yamlFile: string, ctx: ImportContext): Promise
   const yamlDir = dirname(yamlFile);
   let root = yamlDir;
   if (typeof raw['path'] === 'string' && raw['path'].trim() !== '') {
-    const p = resolve(yamlDir, raw['path']);
+    const p = resolve(yamlDir, sep === '/' ? raw['path'].replace(/\\/g, '/') : raw['path']);
     if ((await pathKind(p)) === 'dir') root = p;
     else ctx.problems.add('DS_YAML_PATH_MISSING', yamlFile, null, { key: 'path', value: raw['path'] });
   }
@@ -74,13 +86,15 @@ export async function collectYaml(yamlFile: string, ctx: ImportContext): Promise
   const images: { file: string; split: SplitName }[] = [];
   const seen = new Map<string, SplitName>();
   const labelDirs = new Set<string>();
-  const add = (file: string, split: SplitName): void => {
-    const prev = seen.get(file);
+  // Keyed by real path: "val: images_link" (a link to the train folder) must not count twice.
+  const add = async (file: string, split: SplitName): Promise<void> => {
+    const key = await realpath(file).catch(() => file);
+    const prev = seen.get(key);
     if (prev !== undefined) {
       if (prev !== split) ctx.problems.add('DS_SPLIT_OVERLAP', file, null, { a: prev, b: split });
       return;
     }
-    seen.set(file, split);
+    seen.set(key, split);
     images.push({ file, split });
     labelDirs.add(dirname(yoloLabelPath(file)));
   };
@@ -89,16 +103,18 @@ export async function collectYaml(yamlFile: string, ctx: ImportContext): Promise
   for (const [key, split] of SPLIT_KEYS) {
     const v = raw[key];
     if (v === undefined || v === null || v === '') continue;
-    const values = (Array.isArray(v) ? v : [v]).map((x) => String(x));
+    const values = (Array.isArray(v) ? v : [v]).map((x) => (sep === '/' ? String(x).replace(/\\/g, '/') : String(x)));
     if (split === 'train') anyTrain = true;
     for (const value of values) {
       const found = await resolveEntry(root, key, value, yamlFile, ctx);
-      for (const f of found) add(f, split);
+      for (const f of found) await add(f, split);
     }
   }
   if (!anyTrain) ctx.problems.add('DS_YAML_NO_TRAIN', yamlFile, null, {});
 
   let names = namesFromYaml(raw['names']);
+  const ncMismatch = yamlNcMismatch(raw['nc'], names);
+  if (ncMismatch) ctx.problems.add('DS_YAML_NC_MISMATCH', yamlFile, null, ncMismatch);
   const drafts = await collectYoloImages(images, names ? names.length : null, ctx);
   if (!names) {
     const nc = Number(raw['nc']);
@@ -109,7 +125,7 @@ export async function collectYaml(yamlFile: string, ctx: ImportContext): Promise
   }
   const used = new Set(drafts.map((d) => d.labelFile).filter((f): f is string => f !== null));
   const candidates: string[] = [];
-  for (const d of labelDirs) if (d !== dirname(d) && isInside(root, d)) candidates.push(...(await walkFiles(d)));
+  for (const d of labelDirs) if (d !== dirname(d) && isInside(root, d)) candidates.push(...(await walkFiles(d, ctx)));
   await reportStrayLabels([...new Set(candidates)], used, ctx);
   return { root, format: 'yolo-yaml', classNames: names, drafts, hasOwnValSplit: drafts.some((d) => d.split === 'val') };
 }
@@ -122,7 +138,7 @@ async function resolveEntry(root: string, key: string, value: string, yamlFile: 
       ctx.problems.add('DS_YAML_PATH_OUTSIDE', yamlFile, null, { key, value, root });
       return [];
     }
-    const hits = (await globFiles(abs)).filter(isImageFile);
+    const hits = (await globFiles(abs, ctx)).filter(isImageFile);
     if (hits.length === 0) ctx.problems.add('DS_YAML_PATH_MISSING', yamlFile, null, { key, value });
     return hits;
   }
@@ -138,18 +154,34 @@ async function resolveEntry(root: string, key: string, value: string, yamlFile: 
     return [];
   }
   if (!kind) {
-    ctx.problems.add('DS_YAML_PATH_MISSING', yamlFile, null, { key, value });
+    const other = await stat(p).catch(() => null);
+    if (other) ctx.problems.add('DS_NOT_A_FILE', p, null, { kind: kindOf(other) });
+    else ctx.problems.add('DS_YAML_PATH_MISSING', yamlFile, null, { key, value });
     return [];
   }
-  if (kind === 'dir') return (await walkFiles(p)).filter(isImageFile);
+  if (kind === 'dir') return (await walkFiles(p, ctx)).filter(isImageFile);
   if (isImageFile(p)) return [p];
   return readImageList(root, p, key, ctx);
+}
+
+/**
+ * Paths to try for one line of an image list. Lists written on Windows use backslashes and
+ * drive letters ("C:\\data\\images\\a.jpg"): separators become '/', and a path from another
+ * machine is tried by its tails under the dataset folder (images/a.jpg, a.jpg).
+ */
+export function listEntryCandidates(entry: string, listDir: string, root: string): string[] {
+  const norm = sep === '/' ? entry.replace(/\\/g, '/') : entry;
+  const foreign = sep === '/' && /^[A-Za-z]:\//.test(norm);
+  if (!foreign && isAbsolute(norm)) return [norm];
+  if (!foreign) return [resolve(listDir, norm), resolve(root, norm), resolve(dirname(root), norm)];
+  const segs = norm.slice(3).split('/').filter((s) => s !== '' && s !== '.');
+  return segs.map((_, i) => resolve(root, segs.slice(i).join('/')));
 }
 
 /** A .txt image list: one path per line, relative to the list's folder or the dataset folder. */
 async function readImageList(root: string, listFile: string, key: string, ctx: ImportContext): Promise<string[]> {
   const out: string[] = [];
-  const text = await readFile(listFile, 'utf8').catch(() => null);
+  const text = await readRegularText(listFile).catch(() => null);
   if (text === null) {
     ctx.problems.add('DS_YAML_PATH_MISSING', listFile, null, { key, value: listFile });
     return out;
@@ -158,7 +190,7 @@ async function readImageList(root: string, listFile: string, key: string, ctx: I
   for (let i = 0; i < lines.length; i++) {
     const entry = (lines[i] ?? '').trim();
     if (entry === '') continue;
-    const cands = isAbsolute(entry) ? [entry] : [resolve(dirname(listFile), entry), resolve(root, entry), resolve(dirname(root), entry)];
+    const cands = listEntryCandidates(entry, dirname(listFile), root);
     let hit: string | null = null;
     for (const c of cands) if (!hit && (await pathKind(c)) === 'file') hit = c;
     if (!hit) {

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+// Reads YOLO folders: images, their labels the Ultralytics way, class lists, stray labels.
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { SplitName } from '../../../shared/schemas/dataset';
-import { isImageFile } from '../image';
+import { IMAGE_EXTENSIONS, isImageFile } from '../image';
 import type { DraftBox } from './boxes';
 import { walkFiles } from './files';
+import { findMisplacedLabel, type DirCache, type MisplacedLabel } from './label-dirs';
 import { mapLimit } from './pool';
 import { LOSES_OBJECT, type Finding } from './problems';
+import { FileTooLargeError, NotAFileError, mib, readOptionalText, readRegularText } from './safe-read';
 import type { Collected, Draft, ImportContext } from './types';
 import { parseYoloLabel } from './yolo-label';
 
@@ -37,7 +39,7 @@ export function splitFromPath(rel: string): SplitName {
 
 /** Reads a class list: non-empty trimmed lines (null when it cannot be read or is empty). */
 export async function readClassList(file: string): Promise<string[] | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
+  const text = await readRegularText(file).catch(() => null);
   if (text === null) return null;
   const names = text
     .split(/\r?\n/)
@@ -56,30 +58,88 @@ export function findClassListFile(root: string, files: readonly string[]): strin
   return hits[0]?.f ?? null;
 }
 
-/** Reads the labels of YOLO images; an image without a label file is background (warned). */
+/** Image extensions in order of preference when two images share one label (a.jpg and a.png). */
+const EXT_PREFERENCE = [...IMAGE_EXTENSIONS];
+
+/**
+ * Of images that would read the same label file, the one the label is used for: the most
+ * usual extension (.jpg before .png before .bmp...), then the first name. Pure, so the
+ * choice can be tested and explained.
+ */
+export function pickSameStem(files: readonly string[]): string {
+  const rank = (f: string): number => {
+    const i = EXT_PREFERENCE.indexOf(extname(f).toLowerCase());
+    return i < 0 ? EXT_PREFERENCE.length : i;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0] ?? '';
+}
+
+/**
+ * Reads the labels of YOLO images; an image without a label file is background (warned).
+ * A label that is not a regular file (a folder, a pipe) is an error and its image is left
+ * out; labels found in a misnamed folder (label/, Labels/...) are an error naming the folder,
+ * their images left out rather than taught as background; two images sharing one label
+ * (a.jpg and a.png) use it for one, named with the other.
+ */
 export async function collectYoloImages(
   images: readonly { file: string; split: SplitName }[],
   classCount: number | null,
   ctx: ImportContext,
 ): Promise<Draft[]> {
-  return mapLimit(
+  // Images sharing a label path: decided before reading, so the choice does not depend on timing.
+  const byLabel = new Map<string, string[]>();
+  for (const im of images) {
+    const l = yoloLabelPath(im.file);
+    const list = byLabel.get(l);
+    if (list) list.push(im.file);
+    else byLabel.set(l, [im.file]);
+  }
+  const dirCache: DirCache = new Map();
+  const misplaced = new Map<string, { found: MisplacedLabel; count: number }>();
+  const drafts = await mapLimit(
     images,
     16,
-    async ({ file, split }) => {
+    async ({ file, split }): Promise<Draft> => {
       const labelFile = yoloLabelPath(file);
-      let text: string;
-      try {
-        text = await readFile(labelFile, 'utf8');
-      } catch {
+      const text = await readOptionalText(labelFile);
+      if (text instanceof Error) {
+        // The walk may have named it already (a folder called a.txt).
+        if (text instanceof FileTooLargeError) ctx.problems.add('DS_FILE_TOO_LARGE', labelFile, null, { size: mib(text.size), limit: mib(text.limit) });
+        else if (text instanceof NotAFileError) {
+          if (!ctx.problems.has('DS_NOT_A_FILE', labelFile)) ctx.problems.add('DS_NOT_A_FILE', labelFile, null, { kind: text.kind });
+        } else ctx.problems.add('DS_LABEL_UNREADABLE', labelFile, null, { reason: (text as NodeJS.ErrnoException).code ?? text.message });
+        return { file, split, labelFile: null, units: 'norm', boxes: [], sizeHint: null, rejected: true };
+      }
+      if (text === null) {
+        const found = await findMisplacedLabel(file, labelFile, dirCache);
+        if (found) {
+          const m = misplaced.get(found.foundDir);
+          if (m) m.count++;
+          else misplaced.set(found.foundDir, { found, count: 1 });
+          return { file, split, labelFile: found.file, units: 'norm', boxes: [], sizeHint: null, rejected: true };
+        }
         ctx.problems.add('DS_IMAGE_WITHOUT_LABEL', file, null, { expected: labelFile });
-        return { file, split, labelFile: null, units: 'norm', boxes: [], sizeHint: null, rejected: false } satisfies Draft;
+        return { file, split, labelFile: null, units: 'norm', boxes: [], sizeHint: null, rejected: false };
+      }
+      const sharing = byLabel.get(labelFile) ?? [file];
+      if (sharing.length > 1) {
+        const used = pickSameStem(sharing);
+        if (used !== file) {
+          ctx.problems.add('DS_IMAGE_SAME_STEM', file, null, { label: basename(labelFile), used: basename(used), other: basename(file) });
+          // Kept as a skipped image, so the report counts it as found and not used.
+          return { file, split, labelFile: null, units: 'norm', boxes: [], sizeHint: null, rejected: true };
+        }
       }
       const { boxes, findings } = parseYoloLabel(text, classCount);
       ctx.problems.addAll(labelFile, findings);
-      return { file, split, labelFile, units: 'norm', boxes, sizeHint: null, rejected: rejects(findings) } satisfies Draft;
+      return { file, split, labelFile, units: 'norm', boxes, sizeHint: null, rejected: rejects(findings) };
     },
     { signal: ctx.signal },
   );
+  for (const { found, count } of [...misplaced.values()].sort((a, b) => (a.found.foundDir < b.found.foundDir ? -1 : 1))) {
+    ctx.problems.add('DS_LABELS_DIR_MISNAMED', found.foundDir, null, { count, found: `${basename(found.foundDir)}/`, expected: `${basename(found.expectedDir)}/` });
+  }
+  return drafts;
 }
 
 /** True when a finding lost an object, so the image must be left out. */
@@ -99,7 +159,7 @@ export function looksLikeYoloLabel(text: string): boolean {
 export async function reportStrayLabels(candidates: readonly string[], used: ReadonlySet<string>, ctx: ImportContext): Promise<void> {
   for (const f of candidates) {
     if (used.has(f) || extname(f).toLowerCase() !== '.txt' || CLASS_LIST_FILES.includes(basename(f).toLowerCase())) continue;
-    const text = await readFile(f, 'utf8').catch(() => null);
+    const text = await readRegularText(f).catch(() => null);
     if (text === null || !looksLikeYoloLabel(text) || /^split_|^(train|val|test|trainval)\.txt$/i.test(basename(f))) continue;
     const stem = basename(f, extname(f));
     const d = dirname(f) + sep;
@@ -142,7 +202,7 @@ export function enforceClassCount(drafts: Draft[], count: number, ctx: ImportCon
  * that, named after the ids found.
  */
 export async function collectYoloFolder(root: string, ctx: ImportContext, files?: string[]): Promise<Collected> {
-  const all = files ?? (await walkFiles(root));
+  const all = files ?? (await walkFiles(root, ctx));
   const images = all.filter(isImageFile).map((file) => ({ file, split: splitFromPath(relative(root, file)) }));
   const classFile = findClassListFile(root, all);
   const names = classFile ? await readClassList(classFile) : null;

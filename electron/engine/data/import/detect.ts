@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, relative } from 'node:path';
 import { isImageFile } from '../image';
 import { looksLikeCoco, parseJsonLenient } from './coco-json';
 import { looksLikeYoloLabel } from './collect-yolo';
 import { walkFiles } from './files';
+import type { ImportContext } from './types';
+import { MAX_JSON_BYTES, readRegularText } from './safe-read';
 
 /** What a dataset path turned out to be. */
 export type DetectedSource =
@@ -26,7 +27,7 @@ export function yamlCandidates(dir: string, files: readonly string[]): string[] 
 
 /** 'coco', 'no', or 'broken': names COCO's keys but does not parse (reported, not ignored). */
 async function sniffCoco(file: string): Promise<'coco' | 'broken' | 'no'> {
-  const text = await readFile(file, 'utf8').catch(() => '');
+  const text = await readRegularText(file, MAX_JSON_BYTES).catch(() => '');
   // Cheap sniff before parsing a possibly large file.
   if (!text.includes('"annotations"') || !text.includes('"images"')) return 'no';
   try {
@@ -41,8 +42,8 @@ async function sniffCoco(file: string): Promise<'coco' | 'broken' | 'no'> {
  * top or in annotations/), then VOC when XML files outnumber YOLO label files, then YOLO when
  * there are images. `skipYaml` is set after a YAML proved unreadable, to try the folder itself.
  */
-export async function detectFolder(dir: string, skipYaml = false): Promise<DetectedSource> {
-  const files = await walkFiles(dir);
+export async function detectFolder(dir: string, skipYaml = false, ctx?: Pick<ImportContext, 'problems' | 'walkLimits' | 'signal'>): Promise<DetectedSource> {
+  const files = await walkFiles(dir, ctx);
   if (!skipYaml) {
     const y = yamlCandidates(dir, files)[0];
     if (y) return { kind: 'yaml', file: y };
@@ -65,7 +66,7 @@ export async function detectFolder(dir: string, skipYaml = false): Promise<Detec
   const txts = files.filter((f) => extname(f).toLowerCase() === '.txt');
   // Sampling a few label files is enough to tell YOLO labels from lists and notes.
   for (const t of txts.slice(0, 50)) {
-    const text = await readFile(t, 'utf8').catch(() => '');
+    const text = await readRegularText(t).catch(() => '');
     if (text.trim() !== '' && looksLikeYoloLabel(text)) yoloTxt++;
   }
   if (xmls > 0 && xmls >= yoloTxt * (txts.length / Math.max(1, Math.min(50, txts.length)))) return { kind: 'voc', root: dir, files };

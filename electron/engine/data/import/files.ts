@@ -1,30 +1,18 @@
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+// Path helpers of the importers: the bounded walk with its notes, kinds, containment, globs.
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, sep } from 'node:path';
+import type { ImportContext } from './types';
+import { DEFAULT_WALK_LIMITS, walkTree } from './walk';
 
-/** Every file under `dir`, absolute paths, sorted; hidden folders (caches, .git) are skipped. */
-export async function walkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function go(d: string): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) await go(p);
-      else if (e.isFile()) out.push(p);
-      else if (e.isSymbolicLink()) {
-        const st = await stat(p).catch(() => null);
-        if (st?.isFile()) out.push(p);
-        else if (st?.isDirectory()) await go(p);
-      }
-    }
-  }
-  await go(dir);
-  return out.sort();
+/**
+ * Every regular file under `dir`, absolute paths, sorted; hidden folders (caches, .git) are
+ * skipped. The walk is bounded (loops, files, depth, time: see walkTree); what it skipped or
+ * cut short goes into the import's problems, once per file even when a tree is walked twice.
+ */
+export async function walkFiles(dir: string, ctx?: Pick<ImportContext, 'problems' | 'walkLimits' | 'signal'>): Promise<string[]> {
+  const { files, notes } = await walkTree(dir, ctx?.walkLimits ?? DEFAULT_WALK_LIMITS, Date.now, ctx?.signal);
+  if (ctx) for (const n of notes) if (!ctx.problems.has(n.code, n.file)) ctx.problems.add(n.code, n.file, null, n.params);
+  return files;
 }
 
 /** Whether a path exists, and as what. */
@@ -89,10 +77,10 @@ export function globBase(glob: string): string {
 }
 
 /** Files matching an absolute glob (with '/' or the platform separator). */
-export async function globFiles(absGlob: string): Promise<string[]> {
+export async function globFiles(absGlob: string, ctx?: Pick<ImportContext, 'problems' | 'walkLimits' | 'signal'>): Promise<string[]> {
   const g = absGlob.split(sep).join('/');
   const base = globBase(g);
   const re = globToRegExp(g);
-  const files = await walkFiles(base === '' ? '/' : base);
+  const files = await walkFiles(base === '' ? '/' : base, ctx);
   return files.filter((f) => re.test(f.split(sep).join('/')));
 }

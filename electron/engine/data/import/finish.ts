@@ -1,9 +1,11 @@
+// The common last step of every import: probe images, convert and check boxes, drop and report.
 import { extname, relative, sep } from 'node:path';
 import { KestrelError } from '../../../shared/errors';
 import type { Dataset, ImageRecord, SplitName } from '../../../shared/schemas/dataset';
 import { probeImage, type ImageProbe } from '../image';
 import { validatePixelBoxes, type DraftBox } from './boxes';
 import { mapLimit } from './pool';
+import { problemsInOneLine } from './problem-summary';
 import { LOSES_OBJECT, type ProblemList } from './problems';
 import type { Collected, Draft } from './types';
 
@@ -32,13 +34,14 @@ function toPixels(b: DraftBox, w: number, h: number): DraftBox {
  * Turns collected drafts into the Dataset: probes every image (size, and in full mode
  * truncation and content hash), converts boxes to pixels, checks them against the image,
  * and drops what cannot be used, reporting why. Throws DS_NO_USABLE_IMAGES when nothing is
- * left, so a caller never trains on an empty set.
+ * left and DS_NO_BOXES when no image has a box (unless opts.allowNoBoxes), so a caller never
+ * trains on an empty set or on background alone.
  */
 export async function finishDataset(
   c: Collected,
   problems: ProblemList,
   mode: ProbeMode,
-  opts: { signal?: AbortSignal | undefined; onProgress?: ((done: number, total: number) => void) | undefined },
+  opts: { signal?: AbortSignal | undefined; onProgress?: ((done: number, total: number) => void) | undefined; allowNoBoxes?: boolean | undefined },
 ): Promise<{ dataset: Dataset; extras: FinishExtras }> {
   const effective: ProbeMode = mode === 'none' && c.drafts.some((d) => d.units === 'norm' || !d.sizeHint) ? 'header' : mode;
   opts.onProgress?.(0, c.drafts.length);
@@ -59,7 +62,7 @@ export async function finishDataset(
       width = d.sizeHint?.width ?? 0;
       height = d.sizeHint?.height ?? 0;
     } else if (!probe.ok) {
-      problems.add(probe.code, d.file, null, { reason: probe.reason });
+      problems.add(probe.code, d.file, null, { reason: probe.reason, kind: probe.reason });
       skipped++;
       return;
     } else {
@@ -94,8 +97,20 @@ export async function finishDataset(
   if (usable === 0) {
     throw new KestrelError(
       'DS_NO_USABLE_IMAGES',
-      `Nothing usable remains in ${c.root}: ${problems.items.length} problems were found and no image with readable labels is left. Run \`kestrel dataset check\` on it and fix the listed files.`,
-      { path: c.root, problems: problems.items.slice(0, 50) },
+      `Nothing usable remains in ${c.root}: no image with readable labels is left. The problems: ${problemsInOneLine(c.root, problems.items)}. Fix these files (each problem says how), then try again.`,
+      { path: c.root, problems: problems.items.slice(0, 200), summary: problemsInOneLine(c.root, problems.items) },
+    );
+  }
+  const boxes = splits.train.reduce((n, r) => n + r.boxes.length, 0) + splits.val.reduce((n, r) => n + r.boxes.length, 0) + splits.test.reduce((n, r) => n + r.boxes.length, 0);
+  if (boxes === 0 && opts.allowNoBoxes !== true) {
+    // Only background images: a detector learns nothing from them, and with no class names
+    // training cannot even build its head. Said now, not after an hour of training.
+    const reason = c.classNames.length === 0 ? 'and no class names are given' : `for any of the ${c.classNames.length} classes`;
+    const summary = problems.items.length > 0 ? ` The problems: ${problemsInOneLine(c.root, problems.items)}.` : '';
+    throw new KestrelError(
+      'DS_NO_BOXES',
+      `None of the ${usable} usable images in ${c.root} has a box ${reason}, so there is nothing to learn.${summary} Check that the label files are where Kestrel looks (labels/ beside images/, or one .xml per image) and are not empty.`,
+      { path: c.root, images: usable, classes: c.classNames.length, problems: problems.items.slice(0, 200), summary },
     );
   }
   const dataset: Dataset = {

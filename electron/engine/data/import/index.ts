@@ -1,3 +1,5 @@
+// The dataset importer's entry: detects the format, collects, merges class spellings, finishes.
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KestrelError } from '../../../shared/errors';
 import type { Dataset } from '../../../shared/schemas/dataset';
@@ -9,21 +11,29 @@ import { detectFolder } from './detect';
 import { pathKind } from './files';
 import { finishDataset, type FinishExtras, type ProbeMode } from './finish';
 import { checkAbort } from './pool';
+import { foldClassCase } from './class-case';
 import { ProblemList } from './problems';
+import { kindOf } from './safe-read';
 import type { Collected, ImportContext, ImportOptions } from './types';
+import { DEFAULT_WALK_LIMITS } from './walk';
 
 export type { ImportOptions } from './types';
 
-function formatUnknown(path: string): KestrelError {
+/** Walk codes that mean a folder was not listed in full. */
+const CUT_SHORT = new Set(['DS_WALK_TOO_MANY_FILES', 'DS_WALK_TOO_DEEP', 'DS_WALK_TIMEOUT']);
+
+function formatUnknown(path: string, ctx?: ImportContext): KestrelError {
+  const cut = ctx?.problems.items.filter((p) => CUT_SHORT.has(p.code)) ?? [];
+  const why = cut.length > 0 ? ` The folder was not listed in full: ${cut.map((p) => p.message).join(' ')}` : '';
   return new KestrelError(
     'DS_FORMAT_UNKNOWN',
-    `Kestrel found no labelled images in ${path}. Point it at a data.yaml, a YOLO folder (images + .txt labels), a Pascal VOC folder (images + .xml) or a COCO instances .json.`,
-    { path },
+    `Kestrel found no labelled images in ${path}.${why} Point it at a data.yaml, a YOLO folder (images + .txt labels), a Pascal VOC folder (images + .xml) or a COCO instances .json.`,
+    { path, ...(ctx && ctx.problems.items.length > 0 ? { problems: ctx.problems.items.slice(0, 200) } : {}) },
   );
 }
 
 async function collectFolder(dir: string, ctx: ImportContext): Promise<Collected> {
-  let det = await detectFolder(dir);
+  let det = await detectFolder(dir, false, ctx);
   if (det.kind === 'yaml') {
     try {
       return await collectYaml(det.file, ctx);
@@ -31,7 +41,7 @@ async function collectFolder(dir: string, ctx: ImportContext): Promise<Collected
       // A broken data.yaml in a folder that is otherwise a plain YOLO/VOC tree: say so, then
       // read the tree; only when nothing else is there does the YAML error stand.
       if (!(err instanceof KestrelError) || err.code !== 'DS_YAML_UNREADABLE') throw err;
-      det = await detectFolder(dir, true);
+      det = await detectFolder(dir, true, ctx);
       if (det.kind === 'none' || det.kind === 'yaml') throw err;
       ctx.problems.add('DS_YAML_UNREADABLE', String(err.details?.['file'] ?? dir), null, { reason: String(err.details?.['reason'] ?? '') });
     }
@@ -44,7 +54,7 @@ async function collectFolder(dir: string, ctx: ImportContext): Promise<Collected
     case 'yolo':
       return collectYoloFolder(det.root, ctx, det.files);
     default:
-      throw formatUnknown(dir);
+      throw formatUnknown(dir, ctx);
   }
 }
 
@@ -57,9 +67,14 @@ export async function importDatasetDetailed(
   opts: ImportOptions & { probe?: ProbeMode } = {},
 ): Promise<{ dataset: Dataset; extras: FinishExtras }> {
   const abs = resolve(path);
-  const ctx: ImportContext = { problems: new ProblemList(), signal: opts.signal };
+  const ctx: ImportContext = { problems: new ProblemList(), signal: opts.signal, walkLimits: { ...DEFAULT_WALK_LIMITS, ...opts.walkLimits } };
   checkAbort(opts.signal);
   const kind = await pathKind(abs);
+  const st = kind ? null : await stat(abs).catch(() => null);
+  if (st) {
+    const what = kindOf(st);
+    throw new KestrelError('DS_NOT_A_FILE', `${abs} is a ${what}, not a dataset. Pick the dataset folder, its data.yaml or its COCO .json file.`, { path: abs, kind: what });
+  }
   if (!kind) {
     throw new KestrelError('DS_NOT_FOUND', `The dataset path ${abs} does not exist. Check the spelling, or pick the folder again.`, { path: abs });
   }
@@ -69,8 +84,9 @@ export async function importDatasetDetailed(
   else if (/\.json$/i.test(abs)) collected = await collectCoco([abs], ctx);
   else throw formatUnknown(abs);
   checkAbort(opts.signal);
+  collected = foldClassCase(collected, ctx.problems);
   const probe: ProbeMode = opts.probe ?? (opts.readImageHeaders === false ? 'none' : 'header');
-  return finishDataset(collected, ctx.problems, probe, { signal: opts.signal, onProgress: opts.onProgress });
+  return finishDataset(collected, ctx.problems, probe, { signal: opts.signal, onProgress: opts.onProgress, allowNoBoxes: opts.allowNoBoxes });
 }
 
 /**
@@ -79,7 +95,8 @@ export async function importDatasetDetailed(
  * and where each came from. Accepts an Ultralytics data.yaml, a YOLO folder, a Pascal VOC
  * folder or a COCO instances JSON, detected automatically. Bad samples are skipped and listed
  * in `problems`; throws KestrelError (DS_NOT_FOUND, DS_FORMAT_UNKNOWN, DS_YAML_UNREADABLE,
- * DS_COCO_UNREADABLE, DS_NO_USABLE_IMAGES, DS_IMPORT_CANCELLED) only when nothing usable remains.
+ * DS_COCO_UNREADABLE, DS_NO_USABLE_IMAGES, DS_NO_BOXES, DS_NOT_A_FILE, DS_IMPORT_CANCELLED) only
+ * when nothing usable (or nothing to learn) remains; their details.problems name the causes.
  */
 export async function importDataset(path: string, opts: ImportOptions = {}): Promise<Dataset> {
   return (await importDatasetDetailed(path, opts)).dataset;

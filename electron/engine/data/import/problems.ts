@@ -36,6 +36,20 @@ export const PROBLEM_SEVERITY = {
   DS_SEGMENT_CONVERTED: 'info',
   DS_SPLIT_OVERLAP: 'warning',
   DS_SMALL_OBJECTS: 'warning',
+  DS_NOT_A_FILE: 'error',
+  DS_LINK_SKIPPED: 'warning',
+  DS_WALK_TOO_MANY_FILES: 'error',
+  DS_WALK_TOO_DEEP: 'error',
+  DS_WALK_TIMEOUT: 'error',
+  DS_COCO_ID_TYPE_MIXED: 'info',
+  DS_COCO_IMAGE_ID_DUPLICATE: 'error',
+  DS_BOX_INVERTED: 'warning',
+  DS_CLASS_NAME_CASE: 'warning',
+  DS_IMAGE_SAME_STEM: 'warning',
+  DS_LABELS_DIR_MISNAMED: 'error',
+  DS_YAML_NC_MISMATCH: 'error',
+  DS_FILE_TOO_LARGE: 'error',
+  DS_LABEL_UNREADABLE: 'error',
 } as const satisfies Record<string, DatasetProblem['severity']>;
 
 /** A problem code (stable: part of the contract, never renamed). */
@@ -75,6 +89,11 @@ export class ProblemList {
   /** Records a problem. */
   add(code: ProblemCode, file: string | null, line: number | null = null, params: ProblemParams = {}): void {
     this.items.push(makeProblem(code, file, line, params));
+  }
+
+  /** True when a problem with this code and file is already recorded. */
+  has(code: ProblemCode, file: string | null): boolean {
+    return this.items.some((p) => p.code === code && p.file === file);
   }
 
   /** Records the findings of a pure parser for one file. */

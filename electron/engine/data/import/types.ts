@@ -1,6 +1,7 @@
 import type { DatasetFormat, SplitName } from '../../../shared/schemas/dataset';
 import type { DraftBox } from './boxes';
 import type { ProblemList } from './problems';
+import type { WalkLimits } from './walk';
 
 /** Options of importDataset. */
 export interface ImportOptions {
@@ -12,6 +13,13 @@ export interface ImportOptions {
    * false skips the image files entirely for them; YOLO always needs the size.
    */
   readImageHeaders?: boolean;
+  /** Limits of folder walks (files, depth, time); defaults suit any real dataset. */
+  walkLimits?: Partial<WalkLimits>;
+  /**
+   * Accept a dataset without a single box (default false: training and the check refuse it
+   * with DS_NO_BOXES). Prediction over an unlabelled data.yaml sets it.
+   */
+  allowNoBoxes?: boolean;
 }
 
 /** An image on its way in, before its size is known and its boxes are checked. */
@@ -41,4 +49,5 @@ export interface Collected {
 export interface ImportContext {
   problems: ProblemList;
   signal: AbortSignal | undefined;
+  walkLimits: WalkLimits;
 }
