@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError } from '../../shared/errors';
+import { reason } from '../../shared/reason';
 import { defaultThresholds, ThresholdsSchema, type Thresholds } from '../../shared/schemas/thresholds';
 import { writeJsonAtomic } from '../runs/atomic';
 
@@ -29,7 +30,7 @@ export async function loadThresholds(runDir: string, classNames: readonly string
   }
   const parsed = ThresholdsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new KestrelError('THRESHOLDS_INVALID', `${file} is damaged or not a Kestrel thresholds file. Set the thresholds again in Results (or delete the file to use the defaults).`, { file });
+    throw new KestrelError('THRESHOLDS_INVALID', reason('THRESHOLDS_INVALID', { file }).message, { file });
   }
   return parsed.data;
 }
