@@ -1,3 +1,4 @@
+// The engine as the app handlers see it: each engine module loaded on first use.
 import { KestrelError } from '../shared/errors';
 import type { Dataset, DatasetSummary } from '../shared/schemas/dataset';
 import type { HardwareProfile } from '../shared/schemas/hardware';

@@ -1,13 +1,13 @@
 import type { Handlers } from '../shared/ipc-contract';
 import { realEngine, type EnginePort } from './engine';
-import type { ForkFn } from './fork';
+import type { ForkFn } from '../engine/train/fork';
 import { createHandlers, type AppContext } from './handlers';
 import type { AppHost } from './host';
 import { SettingsStore } from './settings';
 import { TrainingSupervisor, type SupervisorSink } from './supervisor';
 
 export { dispatch } from './dispatch';
-export { nodeFork, type ForkFn, type ChildHandle, type ChildExit } from './fork';
+export { nodeFork, type ForkFn, type ChildHandle, type ChildExit } from '../engine/train/fork';
 export type { AppHost } from './host';
 export type { SupervisorSink } from './supervisor';
 export type { EnginePort } from './engine';

@@ -1,3 +1,4 @@
+// The model scale and input size the app recommends for this machine and dataset.
 import { reason, type Reason } from '../shared/reason';
 import type { DatasetSummary } from '../shared/schemas/dataset';
 import type { HardwareProfile } from '../shared/schemas/hardware';

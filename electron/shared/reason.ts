@@ -1,3 +1,4 @@
+// Reasons: a code from the message catalogue, its figures and its English sentence.
 import { messages, type Locale } from './messages/index';
 
 /** A value a reason template may interpolate. */

@@ -1,3 +1,4 @@
+// Thins the training process's batch-end events to a few per second before they cross to the parent.
 import type { TrainingEvent } from '../shared/schemas/events';
 
 /** At most this many batch-end events per second reach the parent. */

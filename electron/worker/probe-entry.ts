@@ -4,10 +4,7 @@
  * kills only itself. Input: argv[2] = JSON ProbeRequest. Output: one IPC message
  * { ok: true, points } or { ok: false, error }.
  */
-import '../engine/tf-gradients';
-import { initBackend } from '../engine/backend/index';
-import { measureStepPeaks } from '../engine/train/memory-probe';
-import { ProbeRequestSchema } from '../engine/train/probe-child';
+import { initBackend, measureStepPeaks, ProbeRequestSchema } from '../engine/index';
 
 async function main(): Promise<void> {
   const req = ProbeRequestSchema.parse(JSON.parse(process.argv[2] ?? '{}'));

@@ -1,3 +1,4 @@
+// Reads the job file the runner hands the training process into a TrainConfig.
 import { TrainJobSchema } from '../shared/schemas/ipc/worker';
 import { TrainConfigSchema, trainConfigFromJob, type TrainConfig } from '../shared/schemas/train-config';
 

@@ -1,8 +1,10 @@
 /**
- * The training process: runs one job and streams its events to the parent.
+ * The training process: runs one training job and streams its events to the parent.
  *
- * Started by the app's supervisor (Electron utilityProcess) or the CLI and tests (Node
- * child_process.fork) with `--job <file>`: a TrainJob (the app) or a full TrainConfig (CLI).
+ * Started by the process runner (electron/engine/train/runner.ts; Electron's utilityProcess in
+ * the app, Node's child_process.fork in the CLI and tests) with `--run <runDir> --process <json>`:
+ * the run's config.json with this process's options on top (resume, layout, faults, ...). A
+ * `--job <file>` holding a whole config (a TrainConfig, or the app's TrainJob) also works.
  * Parent -> here: {type:'stop'} saves a checkpoint and ends the run cleanly (SIGTERM and SIGINT
  * do the same). Here -> parent: {type:'event', event} for each training event, batch-end thinned
  * to a few per second, then {type:'done', ok} before a clean exit (0 ok, 1 failed).
@@ -10,16 +12,25 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ToWorkerSchema } from '../shared/schemas/ipc/worker';
-import { train } from '../engine/train/index';
+import type { TrainConfig } from '../shared/schemas/train-config';
+import { processConfig, ProcessOptionsSchema, train } from '../engine/index';
 import { createCoalescer } from './coalesce';
 import { configFromJobFile } from './trainer-entry-config';
 import { parentLink } from './transport';
 
+/** The config this process trains, from its command line. */
+async function configFromArgs(): Promise<TrainConfig> {
+  const { values } = parseArgs({ options: { job: { type: 'string' }, run: { type: 'string' }, process: { type: 'string' } }, strict: false });
+  if (typeof values.run === 'string') {
+    const opts = ProcessOptionsSchema.parse(JSON.parse(typeof values.process === 'string' ? values.process : '{}'));
+    return processConfig(values.run, opts);
+  }
+  if (typeof values.job === 'string') return configFromJobFile(JSON.parse(await readFile(values.job, 'utf8')));
+  throw new Error('Usage: trainer-entry --run <runDir> [--process <json>] | --job <file.json>');
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { job: { type: 'string' } }, strict: false });
-  const jobFile = values.job;
-  if (typeof jobFile !== 'string') throw new Error('Usage: trainer-entry --job <file.json>');
-  const cfg = configFromJobFile(JSON.parse(await readFile(jobFile, 'utf8')));
+  const cfg = await configFromArgs();
   const link = parentLink();
   const stop = new AbortController();
   link?.onMessage((raw) => {

@@ -1,3 +1,4 @@
+// The training process's link to its parent, the same under Electron's utilityProcess and Node's fork.
 import type { FromWorker } from '../shared/schemas/ipc/worker';
 
 /** The link to the parent process, the same under Electron's utilityProcess and Node's fork. */

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { nodeFork, type ForkFn } from '../../electron/app/fork';
-import { decideOomRestart, diedOfMemory, TrainingSupervisor } from '../../electron/app/supervisor';
+import { nodeFork, type ForkFn } from '../../electron/engine/train/fork';
+import { TrainingSupervisor } from '../../electron/app/supervisor';
 import { RunStateEventSchema } from '../../electron/shared/schemas/ipc/runs';
 import { TrainingEventSchema } from '../../electron/shared/schemas/events';
 import type { EventPayload } from '../../electron/shared/ipc-contract';
@@ -43,6 +43,8 @@ async function runScripted(
   const runDir = join(root, runId);
   if (opts.checkpoint) {
     mkdirSync(join(runDir, 'weights/last'), { recursive: true });
+    // meta.json marks a complete checkpoint folder (written last by saveCheckpoint).
+    writeFileSync(join(runDir, 'weights/last/meta.json'), '{}');
     if (typeof opts.checkpoint === 'object') {
       writeFileSync(join(runDir, 'weights/last/train-state.json'), JSON.stringify({ version: 1, step: 7, ...opts.checkpoint }));
     }
@@ -75,7 +77,7 @@ test('a clean run: events relayed in order, foreign messages ignored, exit repor
   assert.ok(training.every((p) => p.runId === 'clean'));
   assert.deepEqual(states.map((s) => [s.state, s.exitCode, s.resumable]), [['running', null, false], ['exited', 0, false]]);
   assert.equal(sup.status(), null);
-  assert.equal(JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')).datasetPath, '/data', 'the job is written to the run folder');
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).datasetPath, '/data', 'the config is written to the run folder');
 });
 
 test('a crash after a checkpoint is reported as resumable, with its exit code', async () => {
@@ -120,10 +122,27 @@ test('an out-of-memory death restarts from the checkpoint at half the batch and 
   // The engineer's window sees one run that went on: no crash in between, a clean end.
   assert.deepEqual(states.map((s) => s.state), ['running', 'exited']);
   assert.equal(training.at(-1)!.event.type, 'train-end');
-  // The recovery is in the run's history too, and the job on disk is the one that ran last (what Resume reuses).
+  // The recovery is in the run's history too, with the layout that ran last (what Resume reuses);
+  // the run's config stays as it was started.
   const history = readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(history.map((e) => [e.type, e.kind]), [['recovered', 'oom']]);
-  assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')).layout, { perDeviceBatch: 4, accumulation: 4 });
+  assert.deepEqual(history[0].to, { perDeviceBatch: 4, accumulation: 4 });
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).layout, undefined);
+});
+
+test('a resume continues at the layout of the run\'s last recovery, from its config.json', async () => {
+  const first = await runScripted('oom-4', { name: 'oom-resume', checkpoint: { epoch: 1, layout: { perDeviceBatch: 8, accumulation: 2 } } });
+  const states: string[] = [];
+  let gone!: () => void;
+  const done = new Promise<void>((ok) => (gone = ok));
+  const fork: ForkFn = (entry, args, o) => nodeFork(entry, [...args, 'clean'], o);
+  const sup = new TrainingSupervisor(fork, worker, { training: () => undefined, runState: (s) => (states.push(s.state), s.state !== 'running' && gone()) });
+  const config = JSON.parse(readFileSync(join(first.runDir, 'config.json'), 'utf8'));
+  await sup.start('oom-resume', { ...config, runDir: first.runDir, resume: true });
+  await done;
+  assert.deepEqual(readJobs(first.runDir).at(-1)!.layout, { perDeviceBatch: 4, accumulation: 4 });
+  assert.equal(readJobs(first.runDir).at(-1)!.resume, true);
+  assert.deepEqual(states, ['running', 'exited']);
 });
 
 test('before any checkpoint it starts over (not resume) with the layout from the plan event halved, as often as needed', async () => {
@@ -184,21 +203,4 @@ test('a plain crash is not taken for an out-of-memory death and is not restarted
   const { training, jobs } = await runScripted('crash', { name: 'crash-no-restart', checkpoint: { epoch: 0, layout: { perDeviceBatch: 8, accumulation: 2 } } });
   assert.equal(jobs.length, 1);
   assert.equal(recoveredOf(training).length, 0);
-});
-
-test('OOM decisions: halving keeps the effective batch; odd batches never shrink it; limits hold', () => {
-  assert.deepEqual(decideOomRestart({ perDeviceBatch: 8, accumulation: 2 }, 0, 3, 'oom'), {
-    restart: true,
-    from: { perDeviceBatch: 8, accumulation: 2 },
-    to: { perDeviceBatch: 4, accumulation: 4 },
-  });
-  const odd = decideOomRestart({ perDeviceBatch: 5, accumulation: 3 }, 0, 3, 'oom');
-  assert.ok(odd.restart && odd.to.perDeviceBatch === 2 && odd.to.perDeviceBatch * odd.to.accumulation >= 15);
-  assert.equal(decideOomRestart({ perDeviceBatch: 1, accumulation: 16 }, 0, 3, 'oom').restart, false);
-  const gaveUp = decideOomRestart({ perDeviceBatch: 4, accumulation: 4 }, 3, 3, 'oom');
-  assert.ok(!gaveUp.restart && gaveUp.reason.code === 'APP_OOM_GAVE_UP');
-  assert.equal(diedOfMemory({ code: 0, cause: null }, null), false);
-  assert.equal(diedOfMemory({ code: 3, cause: 'crashed' }, null), false);
-  assert.equal(diedOfMemory({ code: 1, cause: 'crashed' }, { error: { code: 'OUT_OF_MEMORY' } }), true);
-  assert.equal(diedOfMemory({ code: null, cause: 'oom' }, null), true);
 });

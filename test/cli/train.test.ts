@@ -1,11 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../electron/cli/main';
 import type { CliIO } from '../../electron/cli/io';
 import { TrainingEventSchema } from '../../electron/shared/schemas/events';
-import { demoSet, tempDir } from '../engine/train/helpers';
+import { writeRunConfigOnce } from '../../electron/engine/train/run-config';
+import { demoSet, tempDir, tinyConfig } from '../engine/train/helpers';
 
 const tmp = tempDir('kestrel-cli-train-');
 after(() => tmp.cleanup());
@@ -53,4 +54,20 @@ test('kestrel train --json-events: one valid event per line, exit 0, a run folde
   assert.equal(events[0]!.type, 'plan');
   assert.equal(events.at(-1)!.type, 'train-end');
   assert.deepEqual(readdirSync(out), ['tiny']);
+});
+
+test('kestrel train --resume of a run killed before its first checkpoint starts again from its saved config', async () => {
+  const data = await demoSet();
+  const dir = join(tmp.dir, 'killed-early');
+  // What a start leaves behind when its process dies before the first checkpoint: config.json only.
+  await writeRunConfigOnce(tinyConfig(dir, data, { epochs: 1 }));
+  const io = capture();
+  assert.equal(await main(['train', '--resume', dir, '--in-process', '--json-events'], io), 0, io.errText());
+  const events = io.outText().trim().split('\n').map((l) => TrainingEventSchema.parse(JSON.parse(l)));
+  const warning = events.find((e) => e.type === 'warning' && e.reason.code === 'TRAIN_RESUME_FROM_START');
+  assert.ok(warning, 'says it starts again');
+  const start = events.find((e) => e.type === 'train-start');
+  assert.ok(start?.type === 'train-start' && start.startEpoch === 0 && !start.resumed);
+  assert.equal(events.at(-1)!.type, 'train-end');
+  assert.ok(existsSync(join(dir, 'weights', 'last', 'meta.json')), 'the restarted run saved its checkpoints');
 });

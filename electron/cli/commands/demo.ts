@@ -1,13 +1,12 @@
+// `kestrel demo`: generates the synthetic demo set and trains a tiny detector on it.
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
-import { generateDemoDataset } from '../../engine/data/demo/index';
-import { createRunDir } from '../../engine/runs/run-dir';
+import { createRunDir, generateDemoDataset } from '../../engine/index';
 import { EXIT_OK, type CliIO } from '../io';
-import { runAndReport } from './train';
+import { parseFlags, runAndReport } from './train';
 
 /**
  * The demo's recipe: a small synthetic defect set and a tiny model, sized to finish in about two
@@ -41,28 +40,16 @@ function int(flag: string, v: string | undefined, min: number): number | undefin
 
 /** `kestrel demo`: generate the demo set and train a tiny model on it. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        epochs: { type: 'string' },
-        imgsz: { type: 'string' },
-        images: { type: 'string' },
-        out: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'json-events': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw bad((err as Error).message);
-  }
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
+  const options = {
+    epochs: { type: 'string' },
+    imgsz: { type: 'string' },
+    images: { type: 'string' },
+    out: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'json-events': { type: 'boolean' },
+  } as const;
+  const values = parseFlags(argv, options, io, HELP, bad);
+  if (!values) return EXIT_OK;
   const str = (k: string) => values[k] as string | undefined;
   const epochs = int('epochs', str('epochs'), 1) ?? DEMO_DEFAULTS.epochs;
   const imgsz = int('imgsz', str('imgsz'), 64) ?? DEMO_DEFAULTS.imgsz;

@@ -1,6 +1,7 @@
+// `kestrel train`: flags to a TrainConfig, the run in a supervised child process (or in-process), events printed.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import type { TrainingEvent } from '../../shared/schemas/events';
 import { assertNever } from '../../shared/schemas/events';
@@ -8,9 +9,7 @@ import type { BackendId } from '../../shared/schemas/hardware';
 import type { ModelScale } from '../../shared/schemas/model';
 import { TrainingPlanSchema } from '../../shared/schemas/plan';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
-import { createRunDir } from '../../engine/runs/run-dir';
-import { readRunConfig, train } from '../../engine/train/index';
-import { runTrainingProcess } from '../../worker/run-child';
+import { createRunDir, readRunConfig, runTrainingProcess, train } from '../../engine/index';
 import { EXIT_FAIL, EXIT_OK, processIO, type CliIO } from '../io';
 import { formatPlan } from './plan';
 
@@ -205,42 +204,54 @@ export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { jso
   return ok ? EXIT_OK : EXIT_FAIL;
 }
 
-/** `kestrel train`: trains with a plan made for this machine (or resumes a run). */
-export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+/** A command's flag values by name. */
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+/**
+ * Parses a command's flags strictly (an unknown or malformed flag throws `bad`'s CLI_BAD_FLAG);
+ * null when -h/--help asked for the help text, which is then printed.
+ */
+export function parseFlags(argv: string[], options: ParseArgsConfig['options'], io: CliIO, help: string, bad: (message: string) => KestrelError): FlagValues | null {
+  let values: FlagValues;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        model: { type: 'string' },
-        imgsz: { type: 'string' },
-        epochs: { type: 'string' },
-        name: { type: 'string' },
-        out: { type: 'string' },
-        batch: { type: 'string' },
-        accumulate: { type: 'string' },
-        lr: { type: 'string' },
-        optimizer: { type: 'string' },
-        patience: { type: 'string' },
-        workers: { type: 'string' },
-        backend: { type: 'string' },
-        seed: { type: 'string' },
-        calibrate: { type: 'string' },
-        resume: { type: 'string' },
-        'in-process': { type: 'boolean' },
-        'json-events': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     throw bad((err as Error).message);
   }
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
+  if (!values.help) return values;
+  io.out(help);
+  return null;
+}
+
+/** `kestrel train`: trains with a plan made for this machine (or resumes a run). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const values = parseFlags(
+    argv,
+    {
+      data: { type: 'string' },
+      model: { type: 'string' },
+      imgsz: { type: 'string' },
+      epochs: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      batch: { type: 'string' },
+      accumulate: { type: 'string' },
+      lr: { type: 'string' },
+      optimizer: { type: 'string' },
+      patience: { type: 'string' },
+      workers: { type: 'string' },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      calibrate: { type: 'string' },
+      resume: { type: 'string' },
+      'in-process': { type: 'boolean' },
+      'json-events': { type: 'boolean' },
+    },
+    io,
+    HELP,
+    bad,
+  );
+  if (!values) return EXIT_OK;
   const str = (k: string) => values[k] as string | undefined;
   const json = values['json-events'] === true;
   const inProcess = values['in-process'] === true;

@@ -1,5 +1,6 @@
+// Checkpoints of a run: save and load weights/last and weights/best, and read where the last one stands.
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KestrelError } from '../../shared/errors';
@@ -9,6 +10,9 @@ import type { Detector } from '../model/detector';
 import { loadDetector, saveDetector } from '../model/persist';
 import { EpochMetricsSchema } from '../../shared/schemas/events';
 import { recoverDirSwap, replaceDirAtomic } from './atomic';
+import { readTrainState, TRAIN_STATE_FILE, type TrainState } from './train-state';
+
+export { hasCheckpoint, readCheckpointPosition, TrainStateSchema, type CheckpointPosition, type TrainState } from './train-state';
 import { readTensorBundle, writeTensorBundle } from './tensors';
 
 /**
@@ -33,38 +37,6 @@ export const ModelMetaSchema = z.object({
   savedAt: z.string(),
 });
 export type ModelMeta = z.infer<typeof ModelMetaSchema>;
-
-/**
- * Where the loop stands, saved with `last`: everything resume needs besides the tensors.
- * The data order and augmentation are pure functions of (seed, epoch, position), so the
- * position is the RNG state.
- */
-export const TrainStateSchema = z.object({
-  version: z.literal(1),
-  /** Epoch in progress (0-based) ... */
-  epoch: z.number().int().nonnegative(),
-  /** ... and the next micro-batch of it to run (at the layout below); 0 at an epoch start. */
-  batchInEpoch: z.number().int().nonnegative(),
-  /** Optimizer updates done since the run began (the schedule's position). */
-  step: z.number().int().nonnegative(),
-  optimizer: z.enum(['sgd', 'adamw']),
-  optimizerStep: z.number().int().nonnegative(),
-  emaUpdates: z.number().int().nonnegative(),
-  layout: z.object({ perDeviceBatch: z.number().int().positive(), accumulation: z.number().int().positive() }),
-  /** Multiplier of the planned LR (below 1 after a NaN recovery). */
-  lrFactor: z.number().positive(),
-  seed: z.number().int().nonnegative(),
-  best: z.object({ fitness: z.number(), epoch: z.number().int().nonnegative(), metrics: EpochMetricsSchema }).nullable(),
-  /** Epochs since the fitness last improved (early stopping). */
-  staleEpochs: z.number().int().nonnegative(),
-  /** Training loss sums of the epoch in progress, so a resumed epoch reports the same mean. */
-  epochLoss: z.object({ total: z.number(), box: z.number(), cls: z.number(), dfl: z.number(), batches: z.number().int().nonnegative() }),
-  imagesSeen: z.number().int().nonnegative(),
-  /** Training time before this checkpoint, for throughput and ETA after a resume. */
-  elapsedMs: z.number().nonnegative(),
-  savedAt: z.string(),
-});
-export type TrainState = z.infer<typeof TrainStateSchema>;
 
 /** Tensors of a checkpoint by role. */
 export interface CheckpointTensors {
@@ -92,20 +64,11 @@ export async function saveCheckpoint(dir: string, meta: ModelMeta, tensors: Chec
         ...Object.entries(tensors.optimizer).map(([n, t]): [string, tf.Tensor] => [`opt/${n}`, t]),
       ];
       await writeTensorBundle(tmp, 'train', train);
-      await writeFile(join(tmp, 'train-state.json'), JSON.stringify(state, null, 1));
+      await writeFile(join(tmp, TRAIN_STATE_FILE), JSON.stringify(state, null, 1));
     }
     // meta.json last: a folder with meta.json is complete.
     await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta, null, 1));
   });
-}
-
-/** True when `dir` holds a complete checkpoint (after undoing a torn folder swap). */
-export async function hasCheckpoint(dir: string): Promise<boolean> {
-  await recoverDirSwap(dir);
-  return stat(join(dir, 'meta.json')).then(
-    () => true,
-    () => false,
-  );
 }
 
 function unreadable(path: string, err: unknown): KestrelError {
@@ -136,7 +99,7 @@ export async function loadTrainCheckpoint(
 ): Promise<{ meta: ModelMeta; state: TrainState; ema: Map<string, tf.Tensor>; raw: Map<string, tf.Tensor>; optimizer: Record<string, tf.Tensor> }> {
   const { meta, ema } = await loadModelCheckpoint(dir);
   try {
-    const state = TrainStateSchema.parse(JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8')));
+    const state = await readTrainState(dir);
     const bundle = await readTensorBundle(dir, 'train');
     const raw = new Map<string, tf.Tensor>();
     const optimizer: Record<string, tf.Tensor> = {};

@@ -1,3 +1,4 @@
+// The run folder's layout on disk, a fresh run folder, and appending to its logs.
 import { appendFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 

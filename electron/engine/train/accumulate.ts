@@ -1,3 +1,4 @@
+// Gradient accumulation: sums the micro-batches' gradients of one optimizer step.
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,3 +1,4 @@
+// The stored memory calibrations (~/.kestrel/calibrations.json): read them, and add a measured one.
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

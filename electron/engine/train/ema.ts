@@ -1,3 +1,4 @@
+// The exponential moving average of the model's weights that validation and the best model use.
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

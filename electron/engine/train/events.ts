@@ -1,3 +1,4 @@
+// The event sink of a run: every event to the caller, and to events.jsonl (batch-end thinned).
 import { appendJsonLine } from '../runs/run-dir';
 import type { TrainingEvent } from '../../shared/schemas/events';
 

@@ -1,3 +1,4 @@
+// Pure figures of the training loop: the fitness "best" is chosen by, and when to validate.
 import type { EpochMetrics } from '../../shared/schemas/events';
 
 /** The fitness "best" is chosen by: 0.1 x mAP50 + 0.9 x mAP50-95 (Ultralytics' weighting). */
@@ -23,13 +24,4 @@ export function defaultValEvery(trainImages: number, valImages: number, epochs: 
   const share = valImages / 3 / Math.max(1, trainImages);
   if (share <= 0.1) return 1;
   return Math.min(5, Math.ceil(share / 0.1));
-}
-
-/** Micro-batch layout after an out-of-memory error: half the batch, twice the accumulation (null: cannot halve). */
-export function halveLayout(l: { perDeviceBatch: number; accumulation: number }): { perDeviceBatch: number; accumulation: number } | null {
-  if (l.perDeviceBatch <= 1) return null;
-  const perDeviceBatch = Math.floor(l.perDeviceBatch / 2);
-  // An odd batch halves to floor(b/2); accumulation grows so the effective batch stays at least as large.
-  const accumulation = Math.ceil((l.perDeviceBatch * l.accumulation) / perDeviceBatch);
-  return { perDeviceBatch, accumulation };
 }

@@ -1,10 +1,12 @@
+// train(): plans a run (measuring memory when needed), then runs sessions of the training loop,
+// recovering in-process from out-of-memory errors and NaN streaks, and writes the results.
 import * as tf from '@tensorflow/tfjs-core';
 import '../tf-gradients';
 import { mkdir, readFile } from 'node:fs/promises';
 import { KestrelError, toErrorInfo } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
-import type { TrainingEvent } from '../../shared/schemas/events';
+import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
@@ -17,19 +19,24 @@ import { stepMemoryVersion } from '../plan/constants';
 import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining } from '../plan/plan';
-import { hasCheckpoint, loadTrainCheckpoint } from '../runs/checkpoint';
+import { hasCheckpoint, loadTrainCheckpoint, readCheckpointPosition } from '../runs/checkpoint';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runPaths, type RunPaths } from '../runs/run-dir';
 import { defaultCalibrationFile, readCalibrations, storeCalibration } from './calibrations';
 import { createEventSink, type EventSink } from './events';
+import { processConfig, splitConfig, writeRunConfigOnce } from './run-config';
 import { resolveFaults } from './faults';
-import { defaultValEvery, halveLayout } from './fitness';
+import { defaultValEvery } from './fitness';
 import { fitMemoryLine, probeBatches } from './memory-probe';
 import { runMemoryProbe } from './probe-child';
-import { initialState, NAN_STREAK_LIMIT, NanStreak, runSession, type SessionContext, type SessionStart, type StepRecord } from './session';
+import { initialState, type SessionContext, type SessionOutcome, type SessionStart, type StepRecord } from './context';
+import { decideInProcessOom, decideNanRecovery } from './recovery';
+import { runSession } from './session';
+import { NAN_STREAK_LIMIT, NanStreak } from './update';
 
-export type { StepRecord } from './session';
-export { fitness, halveLayout, validationDue } from './fitness';
+export type { StepRecord } from './context';
+export { readRunConfig } from './run-config';
+export { fitness, validationDue } from './fitness';
 
 /** Callbacks of a training run. */
 export interface TrainOptions {
@@ -52,27 +59,13 @@ export interface TrainResult {
   /** Evaluation of the best weights (null without validation images or before any validation). */
   evaluation: EvaluationResult | null;
   plan: TrainingPlan;
-  layout: { perDeviceBatch: number; accumulation: number };
+  layout: BatchLayout;
   recoveries: number;
   timings: { totalMs: number; trainMs: number; valMs: number };
   /** Training images per second in this process (loading and augmentation included, validation not). */
   imagesPerSec: number;
   /** Peak bytes measured on the first training step, and the plan's prediction at that batch. */
   memory: { predictedBytes: number; measuredPeakBytes: number | null };
-}
-
-/** Most NaN recoveries (each halves the LR) before the run gives up. */
-const MAX_NAN_RECOVERIES = 3;
-
-/** Reads the config a run was started with (what `--resume` continues). */
-export async function readRunConfig(runDir: string): Promise<TrainConfig> {
-  const file = runPaths(runDir).config;
-  try {
-    return TrainConfigSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-  } catch (err) {
-    const detail = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new KestrelError('TRAIN_CONFIG_UNREADABLE', reason('TRAIN_CONFIG_UNREADABLE', { path: file, detail }).message, { path: file });
-  }
 }
 
 /**
@@ -206,22 +199,16 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
   const sink: EventSink = createEventSink(paths.events, opts.onEvent);
   try {
     if (cfg.resume) {
+      // The run continues as configured; only how this process runs (faults, workers, backend, layout) may differ.
+      cfg = await processConfig(paths.dir, splitConfig(input).process);
       if (!(await hasCheckpoint(paths.last))) {
-        throw new KestrelError('TRAIN_NO_CHECKPOINT', reason('TRAIN_NO_CHECKPOINT', { runDir: paths.dir }).message, { runDir: paths.dir });
+        // Killed before its first checkpoint: the run starts again from epoch 0 with its saved config.
+        sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_RESUME_FROM_START', { runDir: paths.dir }) });
+        cfg = { ...cfg, resume: false };
       }
-      const saved = await readRunConfig(paths.dir);
-      // The run continues as configured; only how this process runs (faults, workers, backend) may differ.
-      cfg = {
-        ...saved,
-        runDir: cfg.runDir,
-        resume: true,
-        ...(input.faults ? { faults: cfg.faults } : {}),
-        ...(input.workers !== undefined ? { workers: cfg.workers } : {}),
-        ...(input.layout ? { layout: cfg.layout } : {}),
-      };
     } else {
       // Faults and a forced layout belong to this process, not to the run: a resume must not inherit them.
-      await writeJsonAtomic(paths.config, { ...cfg, resume: false, faults: undefined, layout: undefined });
+      await writeRunConfigOnce(cfg);
     }
     const result = await runTraining(cfg, paths, sink, opts, t0);
     sink.emit({
@@ -291,7 +278,7 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     nanFired: new Set(),
   };
 
-  let layoutOverride: { perDeviceBatch: number; accumulation: number } | null = cfg.layout ?? null;
+  let layoutOverride: BatchLayout | null = cfg.layout ?? null;
   let lrFactorOverride: number | null = null;
   let useCheckpoint = cfg.resume;
   let recoveries = 0;
@@ -304,52 +291,28 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
       const out = await runSession(ctx, start);
       return await finish(cfg, paths, ctx, out, recoveries, t0);
     } catch (err) {
-      if (err instanceof KestrelError && err.code === 'OUT_OF_MEMORY') {
+      const isOom = err instanceof KestrelError && err.code === 'OUT_OF_MEMORY';
+      if (!isOom && !(err instanceof NanStreak)) throw err;
+      const position = await readCheckpointPosition(paths.last);
+      const resumeEpoch = position?.epoch ?? 0;
+      if (isOom) {
         const from = { ...start.state.layout };
-        const to = halveLayout(from);
         const detail = String(err.details?.['detail'] ?? err.message);
-        if (!to) throw new KestrelError('TRAIN_OOM_AT_BATCH_ONE', reason('TRAIN_OOM_AT_BATCH_ONE', { detail }).message, { detail });
-        layoutOverride = to;
-        useCheckpoint = true;
-        recoveries++;
+        const d = decideInProcessOom(from, detail);
+        if (!d.to) throw new KestrelError(d.code, d.reason.message, { detail });
+        layoutOverride = d.to;
         ctx.measuredPeakBytes = null;
-        sink.emit({
-          type: 'recovered',
-          t: Date.now(),
-          kind: 'oom',
-          reason: reason('TRAIN_OOM_RECOVERED', {
-            fromBatch: from.perDeviceBatch,
-            detail,
-            toBatch: to.perDeviceBatch,
-            toAccumulation: to.accumulation,
-            effectiveBatch: to.perDeviceBatch * to.accumulation,
-          }),
-          from,
-          to,
-          resumeEpoch: (await lastCheckpointEpoch(paths)) ?? 0,
-        });
-        continue;
-      }
-      if (err instanceof NanStreak) {
+        sink.emit({ type: 'recovered', t: Date.now(), kind: 'oom', reason: d.reason, from, to: d.to, resumeEpoch });
+      } else {
+        const d = decideNanRecovery(nanRecoveries, lrFactorOverride ?? start.state.lrFactor);
+        if (d.lrFactor === null) throw new KestrelError(d.code, d.reason.message);
         nanRecoveries++;
-        if (nanRecoveries > MAX_NAN_RECOVERIES) {
-          throw new KestrelError('TRAIN_NAN_GAVE_UP', reason('TRAIN_NAN_GAVE_UP', { times: MAX_NAN_RECOVERIES }).message);
-        }
-        const factor: number = (lrFactorOverride ?? start.state.lrFactor) * 0.5;
-        lrFactorOverride = factor;
-        useCheckpoint = true;
-        recoveries++;
-        const resumeStep = (await hasCheckpoint(paths.last)) ? (await readStateStep(paths)) : 0;
-        sink.emit({
-          type: 'recovered',
-          t: Date.now(),
-          kind: 'nan',
-          reason: reason('TRAIN_NAN_RECOVERED', { count: NAN_STREAK_LIMIT, resumeStep, factor }),
-          resumeEpoch: (await lastCheckpointEpoch(paths)) ?? 0,
-        });
-        continue;
+        lrFactorOverride = d.lrFactor;
+        const params = { count: NAN_STREAK_LIMIT, resumeStep: position?.step ?? 0, factor: d.lrFactor };
+        sink.emit({ type: 'recovered', t: Date.now(), kind: 'nan', reason: reason('TRAIN_NAN_RECOVERED', params), resumeEpoch });
       }
-      throw err;
+      useCheckpoint = true;
+      recoveries++;
     } finally {
       disposeStart(start);
     }
@@ -376,36 +339,18 @@ function disposeStart(s: SessionStart): void {
  * epoch stay done (a halved batch doubles the batch index, and accumulation groups still
  * start at the same images).
  */
-export function rebaseLayout(start: SessionStart, to: { perDeviceBatch: number; accumulation: number }): void {
+export function rebaseLayout(start: SessionStart, to: BatchLayout): void {
   const from = start.state.layout;
   const images = start.state.batchInEpoch * from.perDeviceBatch;
   start.state.batchInEpoch = Math.floor(images / to.perDeviceBatch);
   start.state.layout = { ...to };
 }
 
-async function lastCheckpointEpoch(paths: RunPaths): Promise<number | null> {
-  try {
-    const s = JSON.parse(await readFile(`${paths.last}/train-state.json`, 'utf8')) as { epoch?: number };
-    return typeof s.epoch === 'number' ? s.epoch : null;
-  } catch {
-    return null;
-  }
-}
-
-async function readStateStep(paths: RunPaths): Promise<number> {
-  try {
-    const s = JSON.parse(await readFile(`${paths.last}/train-state.json`, 'utf8')) as { step?: number };
-    return typeof s.step === 'number' ? s.step : 0;
-  } catch {
-    return 0;
-  }
-}
-
 async function finish(
   cfg: TrainConfig,
   paths: RunPaths,
   ctx: SessionContext,
-  out: Awaited<ReturnType<typeof runSession>>,
+  out: SessionOutcome,
   recoveries: number,
   t0: number,
 ): Promise<TrainResult> {

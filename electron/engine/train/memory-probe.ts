@@ -1,3 +1,4 @@
+// The memory probe's measurement: real training steps at a few batches, and the line fitted through their peaks.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/schemas/model';
 import type { OptimizerKind } from '../../shared/schemas/plan';

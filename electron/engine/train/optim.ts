@@ -1,3 +1,4 @@
+// The optimizers (SGD with Nesterov momentum, AdamW) with per-step hyper-parameters, and gradient clipping.
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

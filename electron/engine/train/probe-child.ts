@@ -1,9 +1,10 @@
-import { fork } from 'node:child_process';
+// The memory probe's parent side: what the probe process measures, and running it in a child process.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BackendIdSchema } from '../../shared/schemas/hardware';
 import { ModelSpecSchema } from '../../shared/schemas/model';
 import { OptimizerKindSchema } from '../../shared/schemas/plan';
+import { nodeFork, type ForkFn } from './fork';
 import type { MemoryPoint } from './memory-probe';
 
 /** What the memory-probe process measures. */
@@ -25,18 +26,10 @@ export function probeEntry(): string {
  * Runs the memory probe in a child process and returns its measured points. Rejects when the
  * child fails, dies (an out-of-memory abort kills only it) or takes longer than `timeoutMs`.
  */
-export function runMemoryProbe(req: ProbeRequest, opts: { timeoutMs?: number } = {}): Promise<MemoryPoint[]> {
-  const entry = probeEntry();
+export function runMemoryProbe(req: ProbeRequest, opts: { timeoutMs?: number; fork?: ForkFn } = {}): Promise<MemoryPoint[]> {
+  const timeoutMs = opts.timeoutMs ?? 120000;
   return new Promise((resolve, reject) => {
-    const child = fork(entry, [JSON.stringify(req)], {
-      execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-2000);
-    });
+    const child = (opts.fork ?? nodeFork)(probeEntry(), [JSON.stringify(req)], { name: 'kestrel-memory-probe', quiet: true });
     let settled = false;
     const done = (fn: () => void) => {
       if (settled) return;
@@ -45,17 +38,17 @@ export function runMemoryProbe(req: ProbeRequest, opts: { timeoutMs?: number } =
       fn();
     };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      done(() => reject(new Error(`the probe took longer than ${Math.round((opts.timeoutMs ?? 120000) / 1000)} s`)));
-    }, opts.timeoutMs ?? 120000);
-    child.on('message', (msg: unknown) => {
+      child.kill();
+      done(() => reject(new Error(`the probe took longer than ${Math.round(timeoutMs / 1000)} s`)));
+    }, timeoutMs);
+    child.onMessage((msg: unknown) => {
       const m = msg as { ok?: boolean; points?: MemoryPoint[]; error?: string };
       if (m.ok && m.points) done(() => resolve(m.points!));
       else done(() => reject(new Error(m.error ?? 'the probe failed')));
     });
-    child.on('exit', (code, signal) => {
-      done(() => reject(new Error(`the probe process ended (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}`)));
+    child.onExit((exit) => {
+      const last = exit.stderrTail?.trim().split('\n').slice(-1)[0];
+      done(() => reject(new Error(`the probe process ended (${exit.cause ?? `exit code ${exit.code}`})${last ? `: ${last}` : ''}`)));
     });
-    child.on('error', (err) => done(() => reject(err)));
   });
 }

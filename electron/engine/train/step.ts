@@ -1,3 +1,4 @@
+// One micro-batch's forward, loss and gradients (and the plain one-batch training step).
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainBatch } from '../data/batch';
 import { computeLoss, type LossAnchors, type LossOptions, type LossTargets } from '../loss/index';

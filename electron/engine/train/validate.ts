@@ -1,3 +1,4 @@
+// Validation of a detector on the validation loader: decoded predictions and their COCO-style evaluation.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageRecord } from '../../shared/schemas/dataset';
 import type { Detection, EvalTruth, EvaluationResult } from '../../shared/schemas/evaluation';

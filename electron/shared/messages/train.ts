@@ -9,10 +9,8 @@ export const trainMessages: { en: Record<string, string>; zh: Record<string, str
       'Out of memory at a per-device batch of {fromBatch} ({detail}): training continues from the last checkpoint with batch {toBatch} x accumulation {toAccumulation}; the effective batch ({effectiveBatch}) and the learning rate are unchanged.',
     TRAIN_OOM_AT_BATCH_ONE: 'Out of memory even at a per-device batch of 1 ({detail}). Use a smaller --imgsz or --model scale, or close other programs.',
     TRAIN_CRASH_RECOVERED: 'The training process ended unexpectedly ({cause}): restarted from the checkpoint at step {resumeStep}.',
-    TRAIN_CRASH_OOM_RECOVERED:
-      'The training process died, most likely out of memory ({cause}), at a per-device batch of {fromBatch}: restarted from the last checkpoint with batch {toBatch} x accumulation {toAccumulation}; the effective batch ({effectiveBatch}) and the learning rate are unchanged.',
     TRAIN_CRASH_GAVE_UP: 'The training process ended unexpectedly {times} times ({cause}). The run folder keeps the last checkpoint: resume it with "kestrel train --resume {runDir}".',
-    TRAIN_NO_CHECKPOINT: 'The run folder {runDir} has no checkpoint to resume from. Start the run again without --resume.',
+    TRAIN_RESUME_FROM_START: 'The run {runDir} stopped before its first checkpoint: it starts again from epoch 1 with its saved configuration.',
     TRAIN_CHECKPOINT_UNREADABLE: 'The checkpoint {path} cannot be read ({detail}). Start the run again, or resume an earlier copy of the run folder.',
     TRAIN_CONFIG_UNREADABLE: 'The run configuration {path} cannot be read ({detail}). Start the run again without --resume.',
     TRAIN_NO_TRAIN_IMAGES: 'The dataset has no usable training images. Check it with "kestrel dataset check".',
@@ -34,10 +32,8 @@ export const trainMessages: { en: Record<string, string>; zh: Record<string, str
       '单设备批量为 {fromBatch} 时内存不足（{detail}）：训练从上一个检查点继续，批量改为 {toBatch} x 累积 {toAccumulation}；有效批量（{effectiveBatch}）和学习率不变。',
     TRAIN_OOM_AT_BATCH_ONE: '单设备批量为 1 时仍内存不足（{detail}）。请使用更小的 --imgsz 或 --model 规模，或关闭其他程序。',
     TRAIN_CRASH_RECOVERED: '训练进程意外结束（{cause}）：已从第 {resumeStep} 步的检查点重新开始。',
-    TRAIN_CRASH_OOM_RECOVERED:
-      '训练进程在单设备批量为 {fromBatch} 时终止，很可能是内存不足（{cause}）：已从上一个检查点重新开始，批量改为 {toBatch} x 累积 {toAccumulation}；有效批量（{effectiveBatch}）和学习率不变。',
     TRAIN_CRASH_GAVE_UP: '训练进程已意外结束 {times} 次（{cause}）。运行文件夹保留了最后的检查点：用 "kestrel train --resume {runDir}" 继续。',
-    TRAIN_NO_CHECKPOINT: '运行文件夹 {runDir} 中没有可恢复的检查点。请不带 --resume 重新开始训练。',
+    TRAIN_RESUME_FROM_START: '运行 {runDir} 在第一个检查点之前就已停止：将按其保存的配置从第 1 轮重新开始。',
     TRAIN_CHECKPOINT_UNREADABLE: '无法读取检查点 {path}（{detail}）。请重新开始训练，或恢复该运行文件夹的较早副本。',
     TRAIN_CONFIG_UNREADABLE: '无法读取运行配置 {path}（{detail}）。请不带 --resume 重新开始训练。',
     TRAIN_NO_TRAIN_IMAGES: '数据集中没有可用的训练图像。请用 "kestrel dataset check" 检查。',

@@ -1,3 +1,4 @@
+// The training events' schemas, and the batch layout's.
 import { z } from 'zod';
 import { ReasonSchema } from './reason';
 
@@ -26,11 +27,15 @@ export const EpochMetricsSchema = z.object({
 });
 export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
 
-/** The batch layout before and after an automatic change (OOM recovery). */
+/**
+ * The batch layout: images per device per micro-batch, and micro-batches summed per optimizer
+ * update. The one name for it everywhere (plan, checkpoint, config, OOM recovery).
+ */
 export const BatchLayoutSchema = z.object({
   perDeviceBatch: z.number().int().positive(),
   accumulation: z.number().int().positive(),
 });
+export type BatchLayout = z.infer<typeof BatchLayoutSchema>;
 
 const at = { t: z.number().describe('milliseconds since the Unix epoch') };
 

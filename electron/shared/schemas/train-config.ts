@@ -1,4 +1,6 @@
+// The configuration of one training run (TrainConfig) and the faults a run may inject.
 import { z } from 'zod';
+import { BatchLayoutSchema } from './events';
 import { BackendIdSchema } from './hardware';
 import { ModelChoiceSchema, PlanOverridesSchema, type TrainJob } from './ipc/worker';
 
@@ -73,7 +75,7 @@ export const TrainConfigSchema = z.object({
    * Micro-batch layout to run instead of the plan's (or the checkpoint's): set by the process
    * runner after the training process died out of memory (half the batch, twice the accumulation).
    */
-  layout: z.object({ perDeviceBatch: z.number().int().positive(), accumulation: z.number().int().positive() }).optional(),
+  layout: BatchLayoutSchema.optional(),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 /** TrainConfig as callers may write it (defaults not yet applied). */

@@ -198,15 +198,25 @@ test('onnx.checker accepts the exported files (where Python onnx is installed); 
     t.skip('python3 is not installed');
     return;
   }
-  try {
-    await run('python3', ['-c', 'import onnx']);
-  } catch {
+  // The Python on PATH may be a pyenv one without Debian's python3-onnx, which .ci/run installs
+  // for /usr/bin/python3: use whichever has the package.
+  let withOnnx: string | null = null;
+  for (const py of ['python3', '/usr/bin/python3']) {
+    try {
+      await run(py, ['-c', 'import onnx']);
+      withOnnx = py;
+      break;
+    } catch {
+      // try the next one
+    }
+  }
+  if (withOnnx === null) {
     console.log('# onnx.checker not run: Python package onnx is not installed (apt-get install python3-onnx)');
     t.skip('Python package onnx is not installed');
     return;
   }
   for (const file of [r17.file, r12.file]) {
-    await run('python3', ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file]);
+    await run(withOnnx, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file]);
   }
 });
 

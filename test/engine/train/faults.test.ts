@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { lrAt } from '../../../electron/engine/plan/schedule';
-import { halveLayout, train, type StepRecord } from '../../../electron/engine/train/index';
+import { train, type StepRecord } from '../../../electron/engine/train/index';
 import { resolveFaults } from '../../../electron/engine/train/faults';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 import { demoSet, tempDir, tinyConfig } from './helpers';
@@ -64,10 +64,7 @@ test('a non-finite loss skips the update with a warning; a streak goes back to t
   assert.equal(res.steps, res.plan.totalSteps);
 });
 
-test('halveLayout keeps the effective batch; faults come from the config or KESTREL_FAULTS', () => {
-  assert.deepEqual(halveLayout({ perDeviceBatch: 16, accumulation: 4 }), { perDeviceBatch: 8, accumulation: 8 });
-  assert.deepEqual(halveLayout({ perDeviceBatch: 3, accumulation: 2 }), { perDeviceBatch: 1, accumulation: 6 });
-  assert.equal(halveLayout({ perDeviceBatch: 1, accumulation: 64 }), null);
+test('faults come from the config or KESTREL_FAULTS', () => {
   assert.deepEqual(resolveFaults(undefined, { KESTREL_FAULTS: '{"oomAtStep":3}' }), { oomAtStep: 3 });
   assert.deepEqual(resolveFaults({ nanAtSteps: [1] }, { KESTREL_FAULTS: '{"oomAtStep":3}' }), { nanAtSteps: [1] });
   assert.throws(() => resolveFaults(undefined, { KESTREL_FAULTS: '{"bogus":1}' }));

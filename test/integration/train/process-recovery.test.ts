@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTrainingProcess } from '../../../electron/worker/run-child';
+import { runTrainingProcess } from '../../../electron/engine/train/runner';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 import { demoSet, tempDir, tinyConfig } from '../../engine/train/helpers';
 
@@ -34,5 +34,5 @@ test('a training process that dies (SIGKILL, as the OOM killer does) is restarte
   assert.equal(results.steps, plan.totalSteps);
   assert.deepEqual(results.layout, { perDeviceBatch: 2, accumulation: 2 });
   // The recovery is in the run's own record too.
-  assert.ok(readFileSync(join(runDir, 'events.jsonl'), 'utf8').includes('"TRAIN_CRASH_OOM_RECOVERED"'));
+  assert.ok(readFileSync(join(runDir, 'events.jsonl'), 'utf8').includes('"APP_RECOVERED_OOM_RESTART"'));
 });

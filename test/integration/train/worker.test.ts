@@ -1,9 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeFork, type ChildExit, type ChildHandle } from '../../../electron/engine/train/fork';
 import { train } from '../../../electron/engine/train/index';
 import { FromWorkerSchema, type FromWorker } from '../../../electron/shared/schemas/ipc/worker';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
@@ -15,18 +15,18 @@ const tmp = tempDir('kestrel-worker-');
 after(() => tmp.cleanup());
 
 interface Child {
-  proc: ChildProcess;
+  proc: ChildHandle;
   messages: FromWorker[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exit: Promise<ChildExit>;
 }
 
-/** Forks the training process on a job file, as the app's supervisor and the CLI do. */
+/** Forks the training process on a job file holding its whole config, through the one fork wrapper. */
 function start(cfg: TrainConfigInput, onEvent?: (e: TrainingEvent, c: Child) => void): Child {
   const jobFile = join(cfg.runDir + '.job.json');
   writeFileSync(jobFile, JSON.stringify(cfg));
-  const proc = fork(ENTRY, ['--job', jobFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
-  const child: Child = { proc, messages: [], exit: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))) };
-  proc.on('message', (raw) => {
+  const proc = nodeFork(ENTRY, ['--job', jobFile], { name: 'kestrel-train-test', quiet: true });
+  const child: Child = { proc, messages: [], exit: new Promise((resolve) => proc.onExit(resolve)) };
+  proc.onMessage((raw) => {
     const msg = FromWorkerSchema.parse(raw); // every message follows the protocol
     child.messages.push(msg);
     if (msg.type === 'event') onEvent?.(msg.event, child);
@@ -53,10 +53,10 @@ test('SIGKILL mid-epoch, then resume: same optimizer steps and a result within n
   let midEpochSaves = 0;
   const first = start(cfg, (e, c) => {
     // Kill right after the first mid-epoch checkpoint of epoch 1: the run is inside an epoch.
-    if (e.type === 'checkpoint-saved' && e.kind === 'last' && e.epoch === 1 && ++midEpochSaves === 1) c.proc.kill('SIGKILL');
+    if (e.type === 'checkpoint-saved' && e.kind === 'last' && e.epoch === 1 && ++midEpochSaves === 1) c.proc.kill(); // SIGKILL
   });
   const exit1 = await first.exit;
-  assert.equal(exit1.signal, 'SIGKILL');
+  assert.equal(exit1.cause, 'SIGKILL');
   assert.ok(!first.messages.some((m) => m.type === 'done'));
   const state = JSON.parse(readFileSync(join(runDir, 'weights', 'last', 'train-state.json'), 'utf8')) as { epoch: number; batchInEpoch: number; step: number };
   assert.equal(state.epoch, 1);
@@ -93,7 +93,7 @@ test('the stop message saves a checkpoint and the process exits cleanly with don
   const data = await demoSet();
   const runDir = join(tmp.dir, 'stopped');
   const child = start(tinyConfig(runDir, data, { epochs: 3 }), (e, c) => {
-    if (e.type === 'batch-end') c.proc.send({ type: 'stop' });
+    if (e.type === 'batch-end') c.proc.postMessage({ type: 'stop' });
   });
   const exit = await child.exit;
   assert.equal(exit.code, 0);

@@ -1,0 +1,108 @@
+/**
+ * Process forking: one typed wrapper for every child Kestrel starts (the training process, the
+ * memory probe, test stand-ins), the same whether Electron's utilityProcess (electron/main/fork.ts)
+ * or Node's child_process runs it, with a typed cause of death the recovery policy reads.
+ */
+import { fork as cpFork } from 'node:child_process';
+
+/**
+ * Why a child went away when it did not exit on its own: Electron's child-process-gone reasons
+ * ('oom', 'crashed', 'killed', 'launch-failed', ...), 'oom' for V8's heap abort under Node, a
+ * signal name from Node, or 'crashed' for a non-zero exit without a better name.
+ */
+export type ExitCause =
+  | 'oom'
+  | 'crashed'
+  | 'killed'
+  | 'abnormal-exit'
+  | 'launch-failed'
+  | 'integrity-failure'
+  | 'memory-eviction'
+  | NodeJS.Signals;
+
+/** How a child process ended: exit code, and a cause when it did not exit on its own. */
+export interface ChildExit {
+  code: number | null;
+  /** Null for a normal exit (code 0). */
+  cause: ExitCause | null;
+  /** The last lines the child wrote to stderr, when the fork was asked to capture them. */
+  stderrTail?: string;
+}
+
+/** A running child process, the same whether it is an Electron utilityProcess or a Node fork. */
+export interface ChildHandle {
+  readonly pid: number | undefined;
+  postMessage(msg: unknown): void;
+  onMessage(listener: (msg: unknown) => void): void;
+  onExit(listener: (exit: ChildExit) => void): void;
+  /** Ends the process at once (the stop message is the polite way). */
+  kill(): void;
+}
+
+/** How to start a child. */
+export interface ForkOptions {
+  /** A name for the process (Electron's service name). */
+  name: string;
+  env?: Record<string, string>;
+  /** Keep the child's stdout and stderr out of ours, keeping stderr's last lines for the exit. */
+  quiet?: boolean;
+}
+
+/** Starts a process running `entry` with `args`; main uses utilityProcess, the CLI, engine and tests Node. */
+export type ForkFn = (entry: string, args: string[], opts: ForkOptions) => ChildHandle;
+
+/** Keeps at most this many characters of a quiet child's stderr. */
+const STDERR_TAIL = 2000;
+
+/** The cause of a Node child's exit: V8's heap abort (SIGABRT / 134) is called what it is. */
+export function nodeExitCause(code: number | null, signal: NodeJS.Signals | null): ExitCause | null {
+  if (signal === 'SIGABRT' || code === 134) return 'oom';
+  if (signal) return signal;
+  return code === 0 ? null : 'crashed';
+}
+
+/**
+ * Fork with Node's child_process: for the CLI, the memory probe, tests and the browser-test
+ * bridge. A `.ts` entry runs through tsx, as everything else does outside the bundle.
+ * A failure to start (a missing entry) ends as an exit with cause 'launch-failed'.
+ */
+export const nodeFork: ForkFn = (entry, args, opts) => {
+  const child = cpFork(entry, args, {
+    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    env: { ...process.env, ...opts.env },
+    stdio: opts.quiet ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'json',
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-STDERR_TAIL);
+  });
+  const exitListeners: Array<(exit: ChildExit) => void> = [];
+  let ended = false;
+  const end = (exit: ChildExit) => {
+    if (ended) return;
+    ended = true;
+    const full = opts.quiet && stderr ? { ...exit, stderrTail: stderr } : exit;
+    for (const l of exitListeners) l(full);
+  };
+  // Only a child that never got a pid failed to start; later errors (a failed send) end nothing.
+  child.on('error', () => {
+    if (child.pid === undefined) end({ code: null, cause: 'launch-failed' });
+  });
+  child.on('exit', (code, signal) => end({ code, cause: nodeExitCause(code, signal) }));
+  return {
+    get pid() {
+      return child.pid;
+    },
+    postMessage: (msg) => {
+      if (child.connected) child.send(msg as object);
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => {
+      exitListeners.push(listener);
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+};
