@@ -27,6 +27,13 @@ export const CHANNELS = [
   'labels:get',
   'labels:save',
   'labels:addImage',
+  'thresholds:suggest',
+  'thresholds:save',
+  'predict:try',
+  'report:save',
+  'report:savePlots',
+  'runs:update',
+  'runs:delete',
 ] as const;
 /** One request/response channel. */
 export type ChannelName = (typeof CHANNELS)[number];

@@ -8,12 +8,14 @@ import { labelsMessages } from './labels';
 import { modelMessages } from './model';
 import { planMessages } from './plan';
 import { predictMessages } from './predict';
+import { resultsMessages } from './results';
 import { trainMessages } from './train';
+import { tuneMessages } from './tune';
 
 /** Locales Kestrel speaks. */
 export type Locale = 'en' | 'zh';
 
-const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages];
+const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages, resultsMessages, tuneMessages];
 
 /** Every reason/error sentence by locale and code; each domain keeps its own file. */
 export const messages: Record<Locale, Record<string, string>> = {
