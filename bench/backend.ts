@@ -42,7 +42,9 @@ const SELF = fileURLToPath(import.meta.url);
 const NUM_CLASSES = 4;
 
 interface ChildArgs {
-  backend: 'wasm' | 'cpu';
+  backend: 'wasm' | 'cpu' | 'webgpu';
+  /** webgpu: tfjs's own Conv2DBackpropFilter instead of Kestrel's (KESTREL_WEBGPU_STOCK_KERNELS=1). */
+  stockKernels?: boolean;
   threads: number;
   imgsz: number;
   batch: number;
@@ -85,19 +87,23 @@ async function child(a: ChildArgs): Promise<void> {
   const { weights, norms, biases } = det.trainableVariables();
   const vars = [...weights, ...norms, ...biases];
   const images = tf.randomUniform([a.batch, a.imgsz, a.imgsz, 3]) as import('@tensorflow/tfjs-core').Tensor4D;
-  const step = () =>
-    tf.tidy(() => {
-      const { value } = tf.variableGrads(() => {
+  const step = async () => {
+    const done = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
         const o = det.forward(images, true);
         return tf.add(tf.mean(tf.square(o.box)), tf.mean(tf.square(o.cls))) as import('@tensorflow/tfjs-core').Scalar;
       }, vars);
-      // A sync point: the step is done when its loss is on the host.
-      value.dataSync();
+      // On a GPU the loss is ready before the gradients: read one value that depends on all of them.
+      return a.backend === 'webgpu' ? tf.addN([value, ...Object.values(grads).map((g) => tf.sum(g))]) : tf.clone(value);
     });
+    // A sync point: the step is done when its loss is on the host (await data(): dataSync fails on webgpu).
+    await done.data();
+    done.dispose();
+  };
   const times: number[] = [];
   for (let i = 0; i < a.warmup + a.steps; i++) {
     const t0 = performance.now();
-    step();
+    await step();
     if (i >= a.warmup) times.push((performance.now() - t0) / 1000);
   }
   const prof = await tf.profile(step);
@@ -328,9 +334,13 @@ function stepMain(v: { imgsz?: string; batch?: string; threads?: string; norms?:
 }
 
 function runChild(a: ChildArgs, timeoutMs: number): ChildResult | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(a)], { encoding: 'utf8', timeout: timeoutMs });
+  const env = { ...process.env, ...(a.stockKernels ? { KESTREL_WEBGPU_STOCK_KERNELS: '1' } : {}) };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(a)], { encoding: 'utf8', timeout: timeoutMs, env });
   const line = r.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 400)}` };
+  if (!line) {
+    const lines = (r.stderr ?? '').split('\n').filter((l) => l.trim() && !/artificially reduced/.test(l));
+    return { error: `exit ${r.status ?? r.signal}: ${(lines.find((l) => /Error/.test(l)) ?? lines.slice(-3).join(' | ')).slice(0, 400)}` };
+  }
   return JSON.parse(line.slice(7)) as ChildResult;
 }
 
@@ -475,6 +485,20 @@ async function main(): Promise<void> {
     const c = runChild({ backend: 'cpu', threads: 1, imgsz: cpuSize, batch: 2, steps: 1, warmup: 0, profile: false }, timeout);
     const cpuIps = isErr(c) ? NaN : 2 / c.secondsPerStep;
     const cpuFlops = 3 * describeModel(spec(cpuSize)).forwardFlopsPerImage;
+    // webgpu rows (issue 13): on whatever adapter Dawn finds (here the software Vulkan driver, so
+    // correctness and relative cost only), Kestrel's filter gradient against tfjs's stock one.
+    const { useSoftwareVulkanIfUnset } = await import('../electron/engine/backend/webgpu-icd');
+    const { probeWebgpu } = await import('../electron/engine/hardware/probe');
+    useSoftwareVulkanIfUnset();
+    const adapter = await probeWebgpu();
+    const gpuSize = adapter.ok && !adapter.software ? sizes[0]! : 64;
+    const gpuBatch = adapter.ok && !adapter.software ? batch : 2;
+    const webgpuRows = adapter.ok
+      ? [false, true].map((stock) => {
+          const r = runChild({ backend: 'webgpu', stockKernels: stock, threads: 1, imgsz: gpuSize, batch: gpuBatch, steps: quick ? 1 : 2, warmup: 1, profile: false }, timeout);
+          return { filterGrad: stock ? 'tfjs stock (naive shader)' : "Kestrel's (as a convolution)", imgsz: gpuSize, batch: gpuBatch, imagesPerSecond: isErr(r) ? NaN : gpuBatch / r.secondsPerStep, error: isErr(r) ? r.error : undefined };
+        })
+      : [];
 
     console.log('');
     console.log('size batch thr | wasm img/s GFLOP/s | torch img/s GFLOP/s | wasm/torch | ceilings: conv-only SIMD-peak | wasm tensors/img  wasm RSS/img  torch RSS/img  RSS ratio');
@@ -497,6 +521,13 @@ async function main(): Promise<void> {
     const perThread = rows.map((r) => (r.wasmSimdPeakGflops as number) / (r.threads as number)).filter(Number.isFinite);
     if (perThread.length) console.log(`wasm SIMD peak: ${fmt(Math.max(...perThread), 1)} GFLOP/s per thread (f32x4 multiply + add; wasm SIMD has no FMA)`);
     console.log(`cpu backend, ${cpuSize} px, batch 2: ${fmt(cpuIps, 3)} img/s, ${fmt((cpuIps * cpuFlops) / 1e9, 2)} GFLOP/s${isErr(c) ? ` (failed: ${c.error})` : ''}`);
+    if (adapter.ok) {
+      const note = adapter.software ? 'software GPU: correctness and relative cost only, not GPU speed' : 'hardware GPU';
+      console.log(`\nwebgpu on ${adapter.name} (${note}):`);
+      for (const r of webgpuRows) console.log(`  ${r.imgsz} px, batch ${r.batch}, filter gradient ${r.filterGrad}: ${fmt(r.imagesPerSecond, 3)} img/s${r.error ? ` (failed: ${r.error})` : ''}`);
+    } else {
+      console.log(`\nwebgpu: not measured (${adapter.reason.message})`);
+    }
     if (topKernels) {
       console.log(`\ntop kernels of one wasm step (size ${sizes[0]}, batch ${batch}, ${threadList[0]} thread):`);
       for (const k of topKernels) console.log(`  ${k.name.padEnd(28)} ${String(k.ms).padStart(7)} ms  ${k.share}%`);
@@ -513,6 +544,7 @@ async function main(): Promise<void> {
       torch: torchVersion,
       rows,
       cpu: { imgsz: cpuSize, batch: 2, imagesPerSecond: cpuIps, gflops: (cpuIps * cpuFlops) / 1e9, error: isErr(c) ? c.error : undefined },
+      webgpu: adapter.ok ? { adapter: adapter.name, software: adapter.software, rows: webgpuRows } : { unavailable: adapter.reason.message },
       topKernels,
     };
     const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');

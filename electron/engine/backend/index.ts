@@ -7,13 +7,20 @@ import { runSelfTest } from './self-test';
 import { availableParallelism, loadavg } from 'node:os';
 import { finishWasmThreads, prepareWasmThreads, recommendWasmThreads } from './threads';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
+import { adapterName, loadWebgpu, WebgpuUnavailable, type WebgpuAdapterFacts } from './webgpu';
+import { choiceKey, defaultChoiceFile, pickFastest, readChoices, storeChoice, type StepTiming } from './choice';
+import { DEFAULT_WORKLOAD, describeWorkload, timeTrainingStep } from './measure';
 
 /**
  * The TF.js backend ladder: picks, at start, the best backend that loads and computes a
  * convolution and its gradients right, and says why each better one was passed over.
  */
 
-/** Backends best first: CUDA, native CPU, WebAssembly, plain JS. */
+/**
+ * Backends best first: CUDA, native CPU, WebGPU, WebAssembly, plain JS. tfjs-node-gpu wins when
+ * it passes; otherwise webgpu (a hardware adapter that passes) and the best CPU backend are timed
+ * on a real training step and the faster one is taken.
+ */
 export const BACKEND_ORDER: readonly BackendId[] = BackendIdSchema.options;
 
 /** Which backend Kestrel trains on, and why. */
@@ -30,6 +37,10 @@ export interface BackendReport {
   reason: Reason;
   /** Other facts the UI may show (threads that could not start...). */
   notes: Reason[];
+  /** webgpu: the adapter trained on. */
+  adapter?: WebgpuAdapterFacts;
+  /** Training speeds the choice was made from (fresh or cached), when it was measured. */
+  measured?: StepTiming[];
 }
 
 /** Options of {@link initBackend}. */
@@ -42,6 +53,19 @@ export interface InitBackendOptions {
    * (a number or 'auto') does the same.
    */
   threads?: number | 'auto';
+  /**
+   * How webgpu and the CPU backend are compared when both pass: a function timing a training step
+   * on the current backend (tests), or false to keep the CPU backend without measuring. Default:
+   * {@link timeTrainingStep} on scale n, 256 px, batch 4, cached in {@link defaultChoiceFile}.
+   */
+  measure?: false | ((id: BackendId) => Promise<StepTiming>);
+  /** Cache of measured choices; default {@link defaultChoiceFile}. */
+  choiceFile?: string;
+  /**
+   * Tests only: let a software WebGPU adapter take part in the unforced ladder (it is otherwise
+   * passed over; real training reaches one only through force).
+   */
+  allowSoftwareWebgpu?: boolean;
 }
 
 /** npm packages of the native backends. */
@@ -80,9 +104,11 @@ function errorText(err: unknown): string {
  * Why a backend failed to load, from what its import threw: not installed, CUDA/cuDNN missing,
  * a GPU generation TF 2.9 cannot run, or something else. Pure, so it is tested on messages.
  */
-export function classifyLoadError(id: BackendId, err: unknown): Reason {
+export function classifyLoadError(id: BackendId, err: unknown, gpuModels: readonly string[] = []): Reason {
   if (err instanceof RungFailure) return err.reason;
   const detail = errorText(err);
+  const tooNew = id === 'tfjs-node-gpu' ? gpuTooNewForCuda112(detail, gpuModels) : null;
+  if (tooNew) return reason('BACKEND_GPU_TOO_NEW', { backend: id, detail, ...tooNew });
   const code = (err as { code?: unknown } | null)?.code;
   const pkg = PACKAGES[id] ?? `@tensorflow/tfjs-backend-${id}`;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/i.test(detail)) {
@@ -95,12 +121,37 @@ export function classifyLoadError(id: BackendId, err: unknown): Reason {
   return reason('BACKEND_LOAD_FAILED', { backend: id, detail });
 }
 
+/** NVIDIA products of compute capability 10 or newer (Blackwell: RTX 50, RTX PRO Blackwell, B100/B200, GB10/GB200). */
+const BLACKWELL_NAME = /\bRTX\s*50\d0\b|\bRTX\s*PRO\s*\d{4,}\s*Blackwell|Blackwell|\bB[12]\d0\b|\bGB\d{2,3}\b/i;
+
+/**
+ * Whether a tfjs-node-gpu failure comes from a GPU newer than CUDA 11.2 can run (compute
+ * capability >= 10, e.g. sm_120 on RTX 50) rather than a missing CUDA install: from a capability
+ * in the message (sm_120, compute_100, "compute capability 12.0"), a PTX/binary mismatch, or a
+ * Blackwell model name among the GPUs. Pure; null when nothing says so.
+ */
+export function gpuTooNewForCuda112(text: string, gpuModels: readonly string[] = []): { gpu: string; capability: string } | null {
+  const m =
+    /compute capability:?\s*(\d+)\.(\d)/i.exec(text) ??
+    /\b(?:sm|compute)_(\d+)(\d)\b/i.exec(text);
+  const blackwell = gpuModels.find((g) => BLACKWELL_NAME.test(g));
+  if (m) {
+    const major = Number(m[1]);
+    if (major >= 10) return { gpu: blackwell ?? gpuModels[0] ?? 'this GPU', capability: `${major}.${m[2]}` };
+    return null;
+  }
+  const cudaish = /no kernel image|NO_BINARY_FOR_GPU|UNSUPPORTED_PTX_VERSION|PTX JIT|ptxas|libcud|cudnn|cublas|CUDA/i.test(text);
+  if (blackwell && cudaish) return { gpu: blackwell, capability: '10.0 or newer' };
+  return null;
+}
+
 /** What a loaded rung offers. */
 interface Loaded {
   threads: number;
   simd: boolean;
   memoryLimitBytes?: number;
   notes: Reason[];
+  adapter?: WebgpuAdapterFacts;
 }
 
 async function setOrFail(id: BackendId, name: string): Promise<void> {
@@ -167,11 +218,23 @@ async function loadCpu(): Promise<Loaded> {
   return { threads: 1, simd: false, notes: [] };
 }
 
-function loadRung(id: BackendId, threads: number): Promise<Loaded> {
+async function loadWebgpuRung(allowSoftware: boolean): Promise<Loaded> {
+  try {
+    const r = await loadWebgpu({ allowSoftware });
+    return { threads: 0, simd: false, memoryLimitBytes: r.adapter.maxBufferSize, notes: r.notes, adapter: r.adapter };
+  } catch (err) {
+    if (err instanceof WebgpuUnavailable) throw new RungFailure(err.reason);
+    throw err;
+  }
+}
+
+function loadRung(id: BackendId, threads: number, forced: boolean): Promise<Loaded> {
   switch (id) {
     case 'tfjs-node-gpu':
     case 'tfjs-node':
       return loadNative(id);
+    case 'webgpu':
+      return loadWebgpuRung(forced);
     case 'wasm':
       return loadWasm(threads);
     case 'cpu':
@@ -192,9 +255,39 @@ async function selfTestReason(id: BackendId): Promise<Reason | null> {
   }
 }
 
+/** A rung that loaded and passed its self-test. */
+interface Passed {
+  id: BackendId;
+  loaded: Loaded;
+}
+
+function toReport(p: Passed, passedOver: BackendReport['passedOver'], why: Reason): BackendReport {
+  const report: BackendReport = { id: p.id, threads: p.loaded.threads, simd: p.loaded.simd, passedOver, reason: why, notes: p.loaded.notes };
+  if (p.loaded.memoryLimitBytes !== undefined) report.memoryLimitBytes = p.loaded.memoryLimitBytes;
+  if (p.loaded.adapter) report.adapter = p.loaded.adapter;
+  return report;
+}
+
+/** Loads one rung and runs its self-test: the passed rung, or the reason it failed. */
+async function tryRung(id: BackendId, threads: number, forced: boolean): Promise<Passed | { id: BackendId; reason: Reason }> {
+  let loaded: Loaded;
+  try {
+    loaded = await loadRung(id, threads, forced);
+  } catch (err) {
+    return { id, reason: classifyLoadError(id, err) };
+  }
+  const failed = await selfTestReason(id);
+  return failed ? { id, reason: failed } : { id, loaded };
+}
+
+const CPU_RUNGS: readonly BackendId[] = ['tfjs-node', 'wasm', 'cpu'];
+
 /**
- * Selects the TF.js backend for this process: the first of {@link BACKEND_ORDER} that loads and
- * passes the conv self-test, or only the forced one (option `force`, else KESTREL_BACKEND).
+ * Selects the TF.js backend for this process, or only the forced one (option `force`, else
+ * KESTREL_BACKEND). Unforced: tfjs-node-gpu when it loads and passes the conv self-test;
+ * otherwise webgpu (a hardware adapter: a software one is passed over) and the first CPU
+ * backend that passes (tfjs-node, wasm, cpu); when both pass, a short real training step is
+ * timed on each (once per machine, GPU and Kestrel version; cached) and the faster one trains.
  *
  * Throws KestrelError BACKEND_UNKNOWN (bad KESTREL_BACKEND), BACKEND_UNAVAILABLE (the forced
  * one failed; details.passedOver says why) or BACKEND_NONE. wasm threads are opt-in
@@ -205,39 +298,94 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const forcedBy = opts.force !== undefined ? 'BACKEND_FORCED_OPTION' : 'BACKEND_FORCED_ENV';
   const threads = resolveThreads(opts.threads ?? process.env.KESTREL_WASM_THREADS);
   const passedOver: BackendReport['passedOver'] = [];
-  const candidates = forced ? [forced] : BACKEND_ORDER;
+  const order = (a: { id: BackendId }, b: { id: BackendId }) => BACKEND_ORDER.indexOf(a.id) - BACKEND_ORDER.indexOf(b.id);
   if (forced) {
     for (const id of BACKEND_ORDER) if (id !== forced) passedOver.push({ id, reason: reason('BACKEND_NOT_TRIED', { backend: id, forced }) });
+    const r = await tryRung(forced, threads, true);
+    if (!('loaded' in r)) throw unavailable(forced, r.reason, passedOver);
+    return toReport(r, passedOver, reason(forcedBy, { backend: forced }));
   }
-  for (const id of candidates) {
-    let loaded: Loaded;
-    try {
-      loaded = await loadRung(id, threads);
-    } catch (err) {
-      const r = classifyLoadError(id, err);
-      if (forced) throw unavailable(id, r, passedOver);
-      passedOver.push({ id, reason: r });
-      continue;
+  const cuda = await tryRung('tfjs-node-gpu', threads, false);
+  if ('loaded' in cuda) return toReport(cuda, passedOver, reason('BACKEND_SELECTED', { backend: cuda.id }));
+  passedOver.push({ id: cuda.id, reason: cuda.reason });
+  const gpu = await tryRung('webgpu', threads, opts.allowSoftwareWebgpu === true);
+  if (!('loaded' in gpu)) passedOver.push({ id: gpu.id, reason: gpu.reason });
+  let cpu: Passed | null = null;
+  for (const id of CPU_RUNGS) {
+    const r = await tryRung(id, threads, false);
+    if ('loaded' in r) {
+      cpu = r;
+      break;
     }
-    const failed = await selfTestReason(id);
-    if (failed) {
-      if (forced) throw unavailable(id, failed, passedOver);
-      passedOver.push({ id, reason: failed });
-      continue;
-    }
-    const report: BackendReport = {
-      id,
-      threads: loaded.threads,
-      simd: loaded.simd,
-      passedOver,
-      reason: forced ? reason(forcedBy, { backend: id }) : reason('BACKEND_SELECTED', { backend: id }),
-      notes: loaded.notes,
-    };
-    if (loaded.memoryLimitBytes !== undefined) report.memoryLimitBytes = loaded.memoryLimitBytes;
-    return report;
+    passedOver.push({ id, reason: r.reason });
   }
-  const detail = passedOver.map((p) => p.reason.message).join(' ');
-  throw new KestrelError('BACKEND_NONE', reason('BACKEND_NONE', { detail }).message, { passedOver });
+  passedOver.sort(order);
+  if (!('loaded' in gpu)) {
+    if (!cpu) {
+      const detail = passedOver.map((p) => p.reason.message).join(' ');
+      throw new KestrelError('BACKEND_NONE', reason('BACKEND_NONE', { detail }).message, { passedOver });
+    }
+    return toReport(cpu, passedOver, reason('BACKEND_SELECTED', { backend: cpu.id }));
+  }
+  if (!cpu) {
+    await tf.setBackend('webgpu');
+    return toReport(gpu, passedOver, reason('BACKEND_SELECTED', { backend: 'webgpu' }));
+  }
+  return chooseByMeasurement(gpu, cpu, passedOver, opts);
+}
+
+/** Times webgpu and the CPU backend (or reads the cached timing) and keeps the faster. */
+async function chooseByMeasurement(gpu: Passed, cpu: Passed, passedOver: BackendReport['passedOver'], opts: InitBackendOptions): Promise<BackendReport> {
+  if (opts.measure === false) {
+    await tf.setBackend(cpu.id);
+    passedOver.push({ id: 'webgpu', reason: reason('BACKEND_WEBGPU_NOT_MEASURED', { backend: cpu.id }) });
+    passedOver.sort((a, b) => BACKEND_ORDER.indexOf(a.id) - BACKEND_ORDER.indexOf(b.id));
+    return toReport(cpu, passedOver, reason('BACKEND_SELECTED', { backend: cpu.id }));
+  }
+  const file = opts.choiceFile ?? defaultChoiceFile();
+  const gpuName = adapterName(gpu.loaded.adapter ?? { vendor: '', device: '', description: '' });
+  const key = choiceKey(gpuName, [gpu.id, cpu.id]);
+  const workload = describeWorkload(DEFAULT_WORKLOAD);
+  let cached = (await readChoices(file)).find((c) => c.key === key);
+  let timings: StepTiming[];
+  if (cached) {
+    timings = cached.timings as StepTiming[];
+  } else {
+    const measure = opts.measure ?? ((id: BackendId) => timeTrainingStep(id));
+    timings = [];
+    for (const p of [gpu, cpu]) {
+      await tf.setBackend(p.id);
+      try {
+        timings.push(await measure(p.id));
+      } catch (err) {
+        // A backend that cannot finish the timed step does not win.
+        timings.push({ id: p.id, imagesPerSecond: 0 });
+        p.loaded.notes.push(reason('BACKEND_MEASURE_FAILED', { backend: p.id, detail: errorText(err) }));
+      }
+    }
+  }
+  const winnerId = pickFastest(timings, cpu.id);
+  if (!cached) {
+    cached = { key, winner: winnerId, timings, workload, measuredAt: new Date().toISOString() };
+    await storeChoice(file, cached);
+  }
+  const winner = winnerId === gpu.id ? gpu : cpu;
+  const loser = winner === gpu ? cpu : gpu;
+  await tf.setBackend(winner.id);
+  const speed = (id: BackendId) => (timings.find((t) => t.id === id)?.imagesPerSecond ?? 0).toFixed(2);
+  const params = {
+    backend: winner.id,
+    other: loser.id,
+    speed: speed(winner.id),
+    otherSpeed: speed(loser.id),
+    workload: cached.workload,
+    when: cached.measuredAt.slice(0, 10),
+  };
+  passedOver.push({ id: loser.id, reason: reason('BACKEND_MEASURED_SLOWER', { ...params, backend: loser.id, other: winner.id, speed: params.otherSpeed, otherSpeed: params.speed }) });
+  passedOver.sort((a, b) => BACKEND_ORDER.indexOf(a.id) - BACKEND_ORDER.indexOf(b.id));
+  const report = toReport(winner, passedOver, reason('BACKEND_CHOSEN_BY_MEASUREMENT', params));
+  report.measured = timings;
+  return report;
 }
 
 function unavailable(id: BackendId, r: Reason, passedOver: BackendReport['passedOver']): KestrelError {
@@ -258,3 +406,8 @@ export {
   WASM_USABLE_HEAP_BYTES,
 } from './limits';
 export { stopWasmThreads, recommendWasmThreads, MAX_WASM_THREADS, type ThreadContext } from './threads';
+export { loadWebgpu, probeWebgpuAdapter, isSoftwareAdapter, adapterName, type WebgpuAdapterFacts } from './webgpu';
+export { registerWebgpuTrainingKernels } from './webgpu-kernels';
+export { findSoftwareVulkanIcd, useSoftwareVulkanIfUnset } from './webgpu-icd';
+export { timeTrainingStep, DEFAULT_WORKLOAD, type StepWorkload } from './measure';
+export { defaultChoiceFile, pickFastest, type StepTiming, type BackendChoice } from './choice';

@@ -31,6 +31,11 @@ const FAILURE_PATTERNS = [
   /Aborted\(OOM\)/,
   /out of memory/i,
   /Array buffer allocation failed/i,
+  // WebGPU (webgpu.ts records the device's uncaptured errors and its loss): an allocation that
+  // failed, a buffer over the adapter's limits, or a device lost (drivers drop it on exhaustion).
+  /GPUOutOfMemoryError/,
+  /WebGPU device lost/i,
+  /exceeds the max(imum)? buffer size|maxStorageBufferBindingSize|maxBufferSize/i,
 ];
 
 /** True when a message or error text says an allocation failed. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { buildPhaseFilter, filterGradDim, inputGradDim, phaseFilterIndices } from './conv-grad-plan';
+import { buildPhaseFilter, inputGradDim, phaseFilterIndices } from './conv-grad-plan';
+import { asTensor, makeFilterGradKernel, requireNHWC, type Conv2DBackpropFilterAttrs } from './filter-grad';
 import { registerReplacing, wrapWasmKernel } from './kernel-registry';
 import { registerLayoutKernels } from './layout-kernels';
 import { registerSimdKernels } from './simd-kernels';
@@ -18,91 +19,12 @@ import { registerSimdKernels } from './simd-kernels';
  * (shared memory instead of a copy); profile with `npm run bench -- backend --step`.
  */
 
-type Conv2DBackpropFilterAttrs = {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-};
-
 type Conv2DBackpropInputAttrs = Omit<Conv2DBackpropFilterAttrs, 'filterShape'> & {
   inputShape: [number, number, number, number];
 };
 
-/** A kernel input as a Tensor: the engine passes Tensors, a backend-internal caller may not. */
-function asTensor<R extends tf.Rank>(info: TensorInfo): tf.Tensor<R> {
-  if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
-  return tf.engine().makeTensorFromDataId(info.dataId, info.shape, info.dtype) as tf.Tensor<R>;
-}
-
-function requireNHWC(kernel: string, dataFormat: string): void {
-  if (dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm supports NHWC only, got ${dataFormat}`);
-}
-
-/**
- * dW[kh,kw,ci,co] = sum_{b,oh,ow} x[b, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[b,oh,ow,co]: a stride-1
- * conv of x as [ci, H, W, b] with dy as a [OH, OW, b, co] filter dilated by the stride.
- */
-const conv2DBackpropFilter: KernelFunc = (args) => {
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  requireNHWC('Conv2DBackpropFilter', attrs.dataFormat);
-  const x = asTensor<tf.Rank.R4>(args.inputs.x!);
-  const dy = asTensor<tf.Rank.R4>(args.inputs.dy!);
-  const info = backend_util.computeConv2DInfo(
-    x.shape,
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const [b, inH, inW, ci] = x.shape;
-  const h = filterGradDim({
-    inSize: inH,
-    outSize: info.outHeight,
-    filterSize: info.filterHeight,
-    stride: info.strideHeight,
-    padBefore: info.padInfo.top,
-  });
-  const w = filterGradDim({
-    inSize: inW,
-    outSize: info.outWidth,
-    filterSize: info.filterWidth,
-    stride: info.strideWidth,
-    padBefore: info.padInfo.left,
-  });
-  if (info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && !h.cropEnd && !w.cropEnd) {
-    // A 1x1 stride-1 conv is a matmul over pixels: dW = x^T dy, with x transposed explicitly
-    // (wasm's transposed matmul is ~13x slower than a transpose plus a plain one).
-    return tf.tidy(() => {
-      const n = b * inH * inW;
-      const xt = tf.transpose(tf.reshape(x, [n, ci]));
-      return tf.reshape(tf.matMul(xt, tf.reshape(dy, [n, dy.shape[3]])), attrs.filterShape);
-    });
-  }
-  return tf.tidy(() => {
-    const xc = h.cropEnd || w.cropEnd ? tf.slice(x, [0, 0, 0, 0], [b, inH - h.cropEnd, inW - w.cropEnd, ci]) : x;
-    const xt = tf.transpose(xc, [3, 1, 2, 0]);
-    const dyt = tf.transpose(dy, [1, 2, 0, 3]);
-    const r = tf.conv2d(
-      xt,
-      dyt,
-      1,
-      [
-        [0, 0],
-        [h.padBefore, h.padAfter],
-        [w.padBefore, w.padAfter],
-        [0, 0],
-      ],
-      'NHWC',
-      [info.strideHeight, info.strideWidth],
-    );
-    return tf.transpose(r, [1, 2, 0, 3]);
-  });
-};
+/** Filter gradient as a forward conv (filter-grad.ts); the 1x1 case with an explicit transpose (wasm's transposed matmul is slow). */
+const conv2DBackpropFilter: KernelFunc = makeFilterGradKernel('wasm', { explicitTranspose: true });
 
 /**
  * DepthToSpace of the phase channels (NHWC, phases ordered row then column, as tf.depthToSpace):

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { BackendAvailability, GpuInfo } from '../../shared/schemas/hardware';
 import { reason } from '../../shared/reason';
-import type { NativePackageName, NativePackageState } from './types';
+import type { NativePackageName, NativePackageState, WebgpuProbe } from './types';
 
 /** The wasm32 heap ceiling: the wasm backend can never hold more than 4 GiB. */
 export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
@@ -90,6 +90,22 @@ function nativeProblem(name: NativePackageName, state: NativePackageState): Back
 }
 
 /**
+ * The webgpu entry of the backend list: available only with a hardware adapter (a software one
+ * is listed, with its adapter, as unavailable: it never trains unless forced).
+ */
+export function webgpuAvailability(p: WebgpuProbe): BackendAvailability {
+  if (!p.ok) return { id: 'webgpu', available: false, reason: p.reason };
+  const adapter = { name: p.name, vendor: p.vendor, software: p.software, maxBufferSize: p.maxBufferSize, maxStorageBufferBindingSize: p.maxStorageBufferBindingSize };
+  return {
+    id: 'webgpu',
+    available: !p.software,
+    memoryLimitBytes: p.maxBufferSize,
+    adapter,
+    reason: p.software ? reason('BACKEND_WEBGPU_SOFTWARE', { adapter: p.name }) : reason('BACKEND_WEBGPU_READY', { adapter: p.name, maxBufferMiB: Math.round(p.maxBufferSize / 2 ** 20) }),
+  };
+}
+
+/**
  * Which TF.js backends can load here and why not, best first. Pure: the package states
  * come from inspectNativePackage, SIMD from detectWasmSimd. tfjs disables wasm threads in
  * Node (tfjs issue 3830), so threads is 1 whatever the CPU has.
@@ -98,6 +114,8 @@ export function detectBackendAvailability(input: {
   gpus: readonly GpuInfo[];
   packages: Record<NativePackageName, NativePackageState>;
   wasmSimd: boolean;
+  /** The WebGPU probe's answer; without one the list has no webgpu entry (not probed). */
+  webgpu?: WebgpuProbe | undefined;
 }): BackendAvailability[] {
   const cuda = input.gpus.filter((g) => g.cudaCapable);
   const gpuProblem =
@@ -105,6 +123,7 @@ export function detectBackendAvailability(input: {
     (cuda.length === 0 ? reason('HW_BACKEND_NO_CUDA_GPU', { package: '@tensorflow/tfjs-node-gpu' }) : null);
   const nodeProblem = nativeProblem('tfjs-node', input.packages['tfjs-node']);
   const drivers = [...new Set(cuda.map((g) => g.driver).filter((d) => d !== null))];
+  const webgpu = input.webgpu ? [webgpuAvailability(input.webgpu)] : [];
   return [
     {
       id: 'tfjs-node-gpu',
@@ -112,6 +131,7 @@ export function detectBackendAvailability(input: {
       reason: gpuProblem ?? reason('HW_BACKEND_GPU_READY', { count: cuda.length, driver: drivers.join(', ') || 'unknown' }),
     },
     { id: 'tfjs-node', available: nodeProblem === null, reason: nodeProblem ?? reason('HW_BACKEND_NODE_READY') },
+    ...webgpu,
     {
       id: 'wasm',
       available: true,

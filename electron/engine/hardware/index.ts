@@ -1,5 +1,5 @@
 /** The hardware probe: what a machine offers for training, and the pure logic behind it. */
-export { probeHardware, gatherRawHardware, DEFAULT_INVENTORY_TIMEOUT_MS, type ProbeOptions } from './probe';
+export { probeHardware, gatherRawHardware, probeWebgpu, DEFAULT_INVENTORY_TIMEOUT_MS, WEBGPU_PROBE_TIMEOUT_MS, type ProbeOptions } from './probe';
 export { buildHardwareProfile, profileFromRaw, interpretNvidiaSmi } from './profile';
 export { mergeGpuInventory, isAdapterRamCap, MIB, BUSY_GPU_SHARE } from './gpus';
 export {
@@ -12,7 +12,7 @@ export {
 } from './nvidia-smi';
 export { normalisePciBusId } from './pci';
 export { isIntegrated, isDisplayOnly, normaliseVendor } from './classify';
-export { detectBackendAvailability, detectWasmSimd, inspectNativePackage, WASM_MEMORY_LIMIT_BYTES, type PackageFs } from './backends';
+export { detectBackendAvailability, webgpuAvailability, detectWasmSimd, inspectNativePackage, WASM_MEMORY_LIMIT_BYTES, type PackageFs } from './backends';
 export type {
   RawHardware,
   RunCommand,
@@ -24,4 +24,5 @@ export type {
   NativePackageName,
   NativePackageState,
   NodeOsFacts,
+  WebgpuProbe,
 } from './types';

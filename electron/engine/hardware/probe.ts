@@ -3,7 +3,8 @@ import type { HardwareProfile } from '../../shared/schemas/hardware';
 import { detectWasmSimd, inspectNativePackage } from './backends';
 import { DEFAULT_NVIDIA_SMI_TIMEOUT_MS, firstLine, runNvidiaSmi } from './nvidia-smi';
 import { buildHardwareProfile } from './profile';
-import type { NativePackageName, NativePackageState, NodeOsFacts, RawHardware, RunCommand, SystemInfoSource } from './types';
+import type { NativePackageName, NativePackageState, NodeOsFacts, RawHardware, RunCommand, SystemInfoSource, WebgpuProbe } from './types';
+import { reason } from '../../shared/reason';
 
 /** Options of probeHardware; everything is injectable so tests can replay any machine. */
 export interface ProbeOptions {
@@ -25,6 +26,35 @@ export interface ProbeOptions {
   wasmSimd?: boolean;
   /** Clock for probedAt. */
   now?: () => Date;
+  /**
+   * Looks for a WebGPU adapter (Dawn), or false to skip. Default: {@link probeWebgpu} in plain
+   * Node when the real systeminformation is used (not in Electron's main process, where Dawn is
+   * not loaded, and not with a fake `si`: tests replay machines); KESTREL_PROBE_WEBGPU=0 skips it.
+   */
+  webgpu?: false | (() => Promise<WebgpuProbe>);
+}
+
+/** Deadline of the WebGPU adapter probe. */
+export const WEBGPU_PROBE_TIMEOUT_MS = 10000;
+
+/** Loads Dawn and asks for the adapter TF.js would use (no device is created). Never throws. */
+export async function probeWebgpu(): Promise<WebgpuProbe> {
+  const { probeWebgpuAdapter, adapterName, WebgpuUnavailable } = await import('../backend/webgpu');
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const f = await Promise.race([
+      probeWebgpuAdapter(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${WEBGPU_PROBE_TIMEOUT_MS / 1000} s`)), WEBGPU_PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true, name: adapterName(f), vendor: f.vendor, software: f.software, maxBufferSize: f.maxBufferSize, maxStorageBufferBindingSize: f.maxStorageBufferBindingSize };
+  } catch (err) {
+    if (err instanceof WebgpuUnavailable) return { ok: false, reason: err.reason };
+    return { ok: false, reason: reason('BACKEND_WEBGPU_NO_ADAPTER', { detail: firstLine(err instanceof Error ? err.message : String(err)) }) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Default deadline of one systeminformation call. */
@@ -62,6 +92,10 @@ export async function gatherRawHardware(opts: ProbeOptions = {}): Promise<RawHar
   const si: SystemInfoSource = opts.si ?? (await import('systeminformation'));
   const limit = opts.inventoryTimeoutMs ?? DEFAULT_INVENTORY_TIMEOUT_MS;
   const errors: RawHardware['inventoryErrors'] = [];
+  // The WebGPU adapter (loading Dawn: about a second) is looked for while the other calls run.
+  const webgpuDefault = opts.si === undefined && !process.versions.electron && process.env.KESTREL_PROBE_WEBGPU !== '0' ? probeWebgpu : false;
+  const webgpuProbe = opts.webgpu ?? webgpuDefault;
+  const webgpuPromise = webgpuProbe ? webgpuProbe() : Promise.resolve(undefined);
   const smiPromise = runNvidiaSmi({ runCommand: opts.runCommand, timeoutMs: opts.timeoutMs ?? DEFAULT_NVIDIA_SMI_TIMEOUT_MS, platform, env: opts.env });
   const [cpu, mem, osInfo] = await Promise.all([
     withDeadline('cpu', limit, () => si.cpu(), errors),
@@ -71,6 +105,7 @@ export async function gatherRawHardware(opts: ProbeOptions = {}): Promise<RawHar
   const nvidiaSmi = await smiPromise;
   const graphics = nvidiaSmi.status === 'timeout' ? null : await withDeadline('graphics', limit, () => si.graphics(), errors);
   const inspect = opts.inspectPackage ?? ((name: NativePackageName) => inspectNativePackage(name));
+  const webgpu = await webgpuPromise;
   return {
     platform,
     graphics,
@@ -80,6 +115,7 @@ export async function gatherRawHardware(opts: ProbeOptions = {}): Promise<RawHar
     nvidiaSmi,
     packages: { 'tfjs-node-gpu': inspect('tfjs-node-gpu'), 'tfjs-node': inspect('tfjs-node') },
     wasmSimd: opts.wasmSimd ?? detectWasmSimd(),
+    ...(webgpu ? { webgpu } : {}),
     inventoryErrors: errors,
     nodeOs: cpu && mem ? undefined : nodeOsFacts(),
     probedAt: (opts.now ?? (() => new Date()))().toISOString(),

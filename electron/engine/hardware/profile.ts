@@ -59,7 +59,7 @@ export function buildHardwareProfile(raw: RawHardware): HardwareProfile {
     cpu,
     memory,
     os,
-    backends: detectBackendAvailability({ gpus, packages: raw.packages, wasmSimd: raw.wasmSimd }),
+    backends: detectBackendAvailability({ gpus, packages: raw.packages, wasmSimd: raw.wasmSimd, webgpu: raw.webgpu }),
     warnings,
     probedAt: raw.probedAt,
   };

@@ -1,3 +1,4 @@
+import type { Reason } from '../../shared/reason';
 import type { Systeminformation } from 'systeminformation';
 
 /** The systeminformation calls the probe uses; tests pass a fake built from fixtures. */
@@ -68,6 +69,11 @@ export interface NodeOsFacts {
   release: string;
 }
 
+/** What the WebGPU probe found: the adapter and its limits, or why there is none. */
+export type WebgpuProbe =
+  | { ok: true; name: string; vendor: string; software: boolean; maxBufferSize: number; maxStorageBufferBindingSize: number }
+  | { ok: false; reason: Reason };
+
 /**
  * Everything the probe gathered, unprocessed. buildHardwareProfile turns it into a
  * HardwareProfile with no I/O, so recorded fixtures replay any machine.
@@ -83,6 +89,8 @@ export interface RawHardware {
   nvidiaSmi: NvidiaSmiRun;
   packages: Record<NativePackageName, NativePackageState>;
   wasmSimd: boolean;
+  /** The WebGPU adapter Dawn offers, when the probe looked (see ProbeOptions.webgpu). */
+  webgpu?: WebgpuProbe | undefined;
   /** systeminformation parts that failed, with why. */
   inventoryErrors: { part: string; detail: string }[];
   nodeOs?: NodeOsFacts | undefined;

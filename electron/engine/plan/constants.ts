@@ -1,3 +1,4 @@
+import { DEFAULT_EPOCHS } from '../../shared/defaults';
 import type { BackendId } from '../../shared/schemas/hardware';
 import type { OptimizerKind } from '../../shared/schemas/plan';
 
@@ -19,7 +20,7 @@ export const RULES = {
   /** Below this per-device batch batch-norm statistics are badly distorted: GroupNorm. */
   minBatchNormBatch: 4,
   /** Default epochs (Ultralytics' default; early stopping ends sooner when the model plateaus). */
-  defaultEpochs: 100,
+  defaultEpochs: DEFAULT_EPOCHS,
   /** AdamW below this many optimizer updates, SGD above (Ultralytics' optimizer=auto rule). */
   adamwMaxSteps: 10_000,
   /** Share of a GPU's free memory the plan may fill. */

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { ReasonSchema } from './reason';
 
-/** TF.js backends Kestrel can train on, best first. */
-export const BackendIdSchema = z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+/**
+ * TF.js backends Kestrel can train on, best first (webgpu vs the CPU backends is decided by a
+ * measured training step, see engine/backend).
+ */
+export const BackendIdSchema = z.enum(['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']);
 export type BackendId = z.infer<typeof BackendIdSchema>;
 
 /** Where a figure came from, so the UI can say how much to trust it. */
@@ -47,6 +50,17 @@ export const BackendAvailabilitySchema = z.object({
   threads: z.number().int().optional(),
   /** Hard ceiling of the backend's own memory, when it has one (wasm: its heap limit). */
   memoryLimitBytes: z.number().optional(),
+  /** webgpu only: the adapter Dawn offers and the limits that bound the largest tensor. */
+  adapter: z
+    .object({
+      name: z.string(),
+      vendor: z.string(),
+      /** A CPU implementation (lavapipe, SwiftShader): never chosen for training unless forced. */
+      software: z.boolean(),
+      maxBufferSize: z.number(),
+      maxStorageBufferBindingSize: z.number(),
+    })
+    .optional(),
   reason: ReasonSchema,
 });
 export type BackendAvailability = z.infer<typeof BackendAvailabilitySchema>;

@@ -11,18 +11,25 @@ test('without tfjs-node installed the ladder passes over both native backends an
   const saved = process.env.KESTREL_BACKEND;
   delete process.env.KESTREL_BACKEND;
   try {
-    const r = await initBackend();
+    // measure: false keeps a hardware WebGPU adapter (if any) out of the choice; webgpu-ladder.test.ts covers it.
+    const r = await initBackend({ measure: false });
     assert.equal(r.id, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.equal(r.simd, true);
     assert.equal(r.threads, 1);
     assert.ok(r.memoryLimitBytes! > 3.5 * 2 ** 30 && r.memoryLimitBytes! < 4 * 2 ** 30);
+    const webgpu = r.passedOver.find((p) => p.id === 'webgpu');
     assert.deepEqual(
-      r.passedOver.map((p) => [p.id, p.reason.code]),
+      r.passedOver.filter((p) => p.id !== 'webgpu').map((p) => [p.id, p.reason.code]),
       [
         ['tfjs-node-gpu', 'BACKEND_NOT_INSTALLED'],
         ['tfjs-node', 'BACKEND_NOT_INSTALLED'],
       ],
+    );
+    // Which reason depends on the machine: no adapter, a software one (CI), Dawn missing, or not timed.
+    assert.ok(
+      ['BACKEND_WEBGPU_NO_ADAPTER', 'BACKEND_WEBGPU_SOFTWARE', 'BACKEND_WEBGPU_DAWN_FAILED', 'BACKEND_NOT_INSTALLED', 'BACKEND_WEBGPU_NOT_MEASURED'].includes(webgpu?.reason.code ?? ''),
+      JSON.stringify(webgpu),
     );
     assert.equal(r.reason.code, 'BACKEND_SELECTED');
   } finally {
@@ -35,13 +42,13 @@ test('the force option and KESTREL_BACKEND force one backend', async () => {
   assert.equal(r.id, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(r.reason.code, 'BACKEND_FORCED_OPTION');
-  assert.deepEqual(r.passedOver.map((p) => p.reason.code), ['BACKEND_NOT_TRIED', 'BACKEND_NOT_TRIED', 'BACKEND_NOT_TRIED']);
+  assert.deepEqual(r.passedOver.map((p) => p.reason.code), ['BACKEND_NOT_TRIED', 'BACKEND_NOT_TRIED', 'BACKEND_NOT_TRIED', 'BACKEND_NOT_TRIED']);
   process.env.KESTREL_BACKEND = 'wasm';
   try {
     const e = await initBackend();
     assert.equal(e.id, 'wasm');
     assert.equal(e.reason.code, 'BACKEND_FORCED_ENV');
-    process.env.KESTREL_BACKEND = 'webgpu';
+    process.env.KESTREL_BACKEND = 'metal';
     await assert.rejects(initBackend(), (err: unknown) => err instanceof KestrelError && err.code === 'BACKEND_UNKNOWN');
   } finally {
     delete process.env.KESTREL_BACKEND;
@@ -65,6 +72,15 @@ test('load errors are classified into reasons a user can act on', () => {
   const r = classifyLoadError('tfjs-node', new Error('The specified module could not be found.\n\\\\?\\C:\\x\\tfjs_binding.node'));
   assert.equal(r.code, 'BACKEND_LOAD_FAILED');
   assert.match(r.message, /could not be found/);
+  // A GPU newer than CUDA 11.2 (RTX 50, sm_120) is told apart from a missing CUDA install.
+  const tooNew = classifyLoadError('tfjs-node-gpu', new Error('CUDA error: no kernel image is available for execution on the device'), ['NVIDIA GeForce RTX 5090']);
+  assert.equal(tooNew.code, 'BACKEND_GPU_TOO_NEW');
+  assert.match(tooNew.message, /RTX 5090.*webgpu/);
+  assert.equal(classifyLoadError('tfjs-node-gpu', new Error('ptxas fatal: Value sm_120 is not defined for option gpu-name')).code, 'BACKEND_GPU_TOO_NEW');
+  assert.equal(classifyLoadError('tfjs-node-gpu', new Error('Found device 0 with properties: compute capability: 12.0')).code, 'BACKEND_GPU_TOO_NEW');
+  assert.equal(classifyLoadError('tfjs-node-gpu', new Error('libcudart.so.11.0: cannot open shared object file'), ['NVIDIA GeForce RTX 5070']).code, 'BACKEND_GPU_TOO_NEW');
+  assert.equal(classifyLoadError('tfjs-node-gpu', new Error('libcudart.so.11.0: cannot open shared object file'), ['NVIDIA GeForce RTX 4090']).code, 'BACKEND_CUDA_MISSING');
+  assert.equal(classifyLoadError('tfjs-node-gpu', new Error('compute capability: 8.9, sm_89 kernel')).code, 'BACKEND_GPU_UNSUPPORTED');
   assert.equal(parseBackendId(undefined), undefined);
   assert.equal(parseBackendId(' cpu '), 'cpu');
 });

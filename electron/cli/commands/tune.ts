@@ -1,0 +1,275 @@
+// `kestrel tune`: the LR range test (--lr-find) or the small automatic search (--trials N | --budget 30m).
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KestrelError } from '../../shared/errors';
+import { reason } from '../../shared/reason';
+import type { BackendId } from '../../shared/schemas/hardware';
+import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
+import type { ModelScale } from '../../shared/schemas/model';
+import type { TuneOverridesFile } from '../../shared/schemas/tune';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { parseChoiceFlag, parseNumberFlag } from '../options';
+
+const HELP = `Usage: kestrel tune --lr-find --data PATH [options]
+       kestrel tune --trials N | --budget 30m --data PATH [options]
+
+Off by default: tuning runs only when asked. Both modes train on this machine, in this process.
+
+LR range test (--lr-find): a few hundred optimizer steps of the planned run with the LR rising
+exponentially, the smoothed loss per step, stopped when the loss diverges; the LR chosen from
+the curve and why. Writes lr-find.json and tune.json to <out>/<name>/.
+  --steps N              optimizer steps (default 200)
+  --lr-min X, --lr-max X the LR range (default 1e-6 to 0.1)
+
+Search (--trials N and/or --budget DURATION): short trials over the LR (log-uniform around the
+planned LR) and the augmentation strength, by successive halving: every trial runs the first
+rung, the best 1/eta continue to the next. Each trial is a run folder <out>/<name>/trial-XX;
+the state is saved after every rung, so running the same command again continues a killed
+search. The winner is written as tune.json (plan overrides and the train command).
+  --trials N             trials to start (with a budget: at most N)
+  --budget DURATION      time budget, e.g. 30m, 2h (without --trials: ASHA until it ends)
+  --epochs N             epochs of the last rung, the full run (default 9)
+  --rungs N              rungs (default 3: 1, 3, 9 epochs at eta 3)
+  --eta N                1/eta of each rung continues (default 3)
+
+Common options:
+  --data PATH            the dataset (data.yaml, YOLO or VOC folder, COCO .json)
+  --model n|s|m          model scale (default n)
+  --imgsz N              input size, a multiple of 32 (default 320)
+  --batch N, --accumulate N, --optimizer sgd|adamw   plan overrides kept in every step or trial
+  --seed N               seed (default 0)
+  --name NAME            folder name (default <dataset>-lr-find or <dataset>-tune)
+  --out DIR              where it goes (default runs)
+  --workers N            data loader threads
+  --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu
+  --calibrate MODE       auto|off|force: measure memory before a trial's plan (default auto)
+  --json                 print the result as JSON
+  -h, --help             this help
+
+Exit codes: 0 done, 1 the tune failed, 2 bad flags or dataset.`;
+
+/** Errors that mean "the input given is not usable": exit 2, like a bad flag. */
+const BAD_INPUT = new Set(['DS_NOT_FOUND', 'DS_FORMAT_UNKNOWN', 'DS_YAML_UNREADABLE', 'DS_COCO_UNREADABLE', 'DS_NO_USABLE_IMAGES', 'TUNE_STATE_MISMATCH', 'TUNE_NO_VAL_IMAGES', 'TUNE_NO_TRAIN_IMAGES', 'TUNE_TOO_FEW_STEPS']);
+
+/** The most a budget may be: two days. */
+const MAX_BUDGET_SECONDS = 48 * 3600;
+
+function usageError(code: string, params: Record<string, string | number> = {}): KestrelError {
+  return new KestrelError(code.startsWith('CLI_') ? code : 'CLI_BAD_FLAG', `${reason(code, params).message} See \`kestrel tune --help\`.`, { rule: code, ...params });
+}
+
+/** A time budget ("30m", "2h", "90s", "1.5h") in seconds; throws CLI_BAD_FLAG (TUNE_BAD_BUDGET) otherwise. */
+export function parseBudget(raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h)?\s*$/i.exec(raw);
+  if (!m) throw usageError('TUNE_BAD_BUDGET', { value: raw });
+  const unit = (m[2] ?? 'm').toLowerCase();
+  const s = Number(m[1]) * (unit === 'h' ? 3600 : unit === 's' ? 1 : 60);
+  if (!(s > 0) || s > MAX_BUDGET_SECONDS) throw usageError('TUNE_BAD_BUDGET', { value: raw });
+  return s;
+}
+
+function wholeNumber(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = raw.trim();
+  if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+    throw new KestrelError('CLI_BAD_FLAG', `--${flag} must be a whole number from ${min} to ${max}, not "${raw}". See \`kestrel tune --help\`.`, { flag, value: raw });
+  }
+  return Number(t);
+}
+
+function lrFlag(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(v) || v < 1e-8 || v > 1) {
+    throw new KestrelError('CLI_BAD_FLAG', `--${flag} must be a number from 1e-8 to 1, not "${raw}". See \`kestrel tune --help\`.`, { flag, value: raw });
+  }
+  return v;
+}
+
+/** What the flags ask for, checked. */
+export interface TuneArgs {
+  mode: 'lr-find' | 'search';
+  data: string;
+  model: { scale: ModelScale; imgsz: number };
+  dir: string;
+  json: boolean;
+  seed: number;
+  overrides: PlanOverrides;
+  workers: number | undefined;
+  backend: BackendId | undefined;
+  calibrate: 'auto' | 'off' | 'force' | undefined;
+  lrFind: { steps: number | undefined; lrMin: number | undefined; lrMax: number | undefined };
+  search: { maxTrials: number | null; budgetSeconds: number | null; epochs: number | undefined; rungs: number | undefined; eta: number | undefined };
+}
+
+const OPTIONS = {
+  'lr-find': { type: 'boolean', default: false },
+  trials: { type: 'string' },
+  budget: { type: 'string' },
+  data: { type: 'string' },
+  model: { type: 'string' },
+  imgsz: { type: 'string' },
+  steps: { type: 'string' },
+  'lr-min': { type: 'string' },
+  'lr-max': { type: 'string' },
+  epochs: { type: 'string' },
+  rungs: { type: 'string' },
+  eta: { type: 'string' },
+  batch: { type: 'string' },
+  accumulate: { type: 'string' },
+  optimizer: { type: 'string' },
+  seed: { type: 'string' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  workers: { type: 'string' },
+  backend: { type: 'string' },
+  calibrate: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Parses and checks the flags (throws KestrelError CLI_* with a sentence); null for --help. */
+export function parseTuneArgs(argv: string[]): TuneArgs | null {
+  const { values: v } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+  if (v.help) return null;
+  const search = v.trials !== undefined || v.budget !== undefined;
+  if (v['lr-find'] && search) throw usageError('TUNE_MODE_BOTH');
+  if (!v['lr-find'] && !search) throw usageError('TUNE_MODE_MISSING');
+  if (!v.data) throw usageError('TUNE_NO_DATA');
+  const cmd = 'tune';
+  const scale = parseChoiceFlag(cmd, 'model', v.model, ['n', 's', 'm'] as const) ?? 'n';
+  const imgsz = parseNumberFlag(cmd, 'imgsz', v.imgsz) ?? 320;
+  const lrMin = lrFlag('lr-min', v['lr-min']);
+  const lrMax = lrFlag('lr-max', v['lr-max']);
+  if ((lrMin ?? 1e-6) >= (lrMax ?? 0.1)) throw usageError('TUNE_BAD_LR_RANGE', { lrMin: lrMin ?? 1e-6, lrMax: lrMax ?? 0.1 });
+  const batch = parseNumberFlag(cmd, 'batch', v.batch);
+  const accumulation = parseNumberFlag(cmd, 'accumulate', v.accumulate);
+  const optimizer = parseChoiceFlag(cmd, 'optimizer', v.optimizer, ['sgd', 'adamw'] as const);
+  const overrides: PlanOverrides = { ...(batch ? { batch } : {}), ...(accumulation ? { accumulation } : {}), ...(optimizer ? { optimizer } : {}) };
+  const mode = v['lr-find'] ? 'lr-find' : 'search';
+  // The dataset folder's name (the folder of a data.yaml or COCO .json).
+  const full = resolve(v.data);
+  const folder = basename(/\.(ya?ml|json)$/i.test(full) ? dirname(full) : full);
+  const name = v.name ?? `${folder}-${mode === 'lr-find' ? 'lr-find' : 'tune'}`;
+  return {
+    mode,
+    data: v.data,
+    model: { scale, imgsz },
+    dir: join(v.out ?? 'runs', name),
+    json: v.json,
+    seed: parseNumberFlag(cmd, 'seed', v.seed) ?? 0,
+    overrides,
+    workers: parseNumberFlag(cmd, 'workers', v.workers),
+    backend: parseChoiceFlag(cmd, 'backend', v.backend, ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const),
+    calibrate: parseChoiceFlag(cmd, 'calibrate', v.calibrate, ['auto', 'off', 'force'] as const),
+    lrFind: { steps: wholeNumber('steps', v.steps, 8, 10_000), lrMin, lrMax },
+    search: {
+      maxTrials: wholeNumber('trials', v.trials, 1, 1000) ?? null,
+      budgetSeconds: v.budget === undefined ? null : parseBudget(v.budget),
+      epochs: parseNumberFlag(cmd, 'epochs', v.epochs),
+      rungs: wholeNumber('rungs', v.rungs, 1, 6),
+      eta: wholeNumber('eta', v.eta, 2, 10),
+    },
+  };
+}
+
+/** `kestrel tune ...`: see HELP. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let args: TuneArgs | null;
+  try {
+    args = parseTuneArgs(argv);
+  } catch (err) {
+    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (args === null) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return args.mode === 'lr-find' ? await lrFind(args, io, stop.signal) : await search(args, io, stop.signal);
+  } catch (err) {
+    if (err instanceof KestrelError && BAD_INPUT.has(err.code)) {
+      if (args.json) io.out(JSON.stringify({ error: { code: err.code, message: err.message } }, null, 2));
+      io.err(`error ${err.code}: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+}
+
+async function lrFind(a: TuneArgs, io: CliIO, signal: AbortSignal): Promise<number> {
+  const [{ runLrFind, formatLrFind }, { writeJsonAtomic }] = await Promise.all([import('../../engine/tune/index'), import('../../engine/runs/atomic')]);
+  // A folder of its own (name-2, name-3... when taken), made only once the dataset has loaded.
+  let dir = a.dir;
+  for (let i = 2; existsSync(dir); i++) dir = `${a.dir}-${i}`;
+  const paths = { dir };
+  if (!a.json) io.out(`LR range test on ${a.data} (YOLOv8${a.model.scale}, ${a.model.imgsz} px); folder ${paths.dir}`);
+  const r = await runLrFind({
+    datasetPath: a.data,
+    model: a.model,
+    runDir: paths.dir,
+    seed: a.seed,
+    overrides: a.overrides,
+    signal,
+    ...(a.lrFind.steps !== undefined ? { steps: a.lrFind.steps } : {}),
+    ...(a.lrFind.lrMin !== undefined ? { lrMin: a.lrFind.lrMin } : {}),
+    ...(a.lrFind.lrMax !== undefined ? { lrMax: a.lrFind.lrMax } : {}),
+    ...(a.workers !== undefined ? { workers: a.workers } : {}),
+    ...(a.backend ? { backend: a.backend } : {}),
+  });
+  const lr = Number(r.choice.lr.toPrecision(3));
+  const flags = [`--lr ${lr}`, ...(a.overrides.batch ? [`--batch ${a.overrides.batch}`] : []), ...(a.overrides.accumulation ? [`--accumulate ${a.overrides.accumulation}`] : []), ...(a.overrides.optimizer ? [`--optimizer ${a.overrides.optimizer}`] : [])];
+  const command = `kestrel train --data ${a.data} --model ${a.model.scale} --imgsz ${a.model.imgsz} ${flags.join(' ')}`;
+  const file: TuneOverridesFile = { version: 1, source: 'lr-find', overrides: { ...a.overrides, lr } as TuneOverridesFile['overrides'], train: {}, command, reasons: r.choice.reasons };
+  await writeJsonAtomic(join(paths.dir, 'tune.json'), file);
+  if (a.json) io.out(JSON.stringify({ ...r, runDir: paths.dir, command }, null, 2));
+  else io.out(`${formatLrFind(r)}\n\nWritten: ${join(paths.dir, 'lr-find.json')}, ${join(paths.dir, 'tune.json')}\nTrain with it: ${command}`);
+  return signal.aborted ? EXIT_FAIL : EXIT_OK;
+}
+
+async function search(a: TuneArgs, io: CliIO, signal: AbortSignal): Promise<number> {
+  const { runSearch, formatSearchTable } = await import('../../engine/tune/index');
+  const r = await runSearch({
+    datasetPath: a.data,
+    model: a.model,
+    dir: a.dir,
+    maxTrials: a.search.maxTrials,
+    budgetSeconds: a.search.budgetSeconds,
+    seed: a.seed,
+    overrides: a.overrides,
+    signal,
+    ...(a.search.epochs !== undefined ? { epochs: a.search.epochs } : {}),
+    ...(a.search.rungs !== undefined ? { rungs: a.search.rungs } : {}),
+    ...(a.search.eta !== undefined ? { eta: a.search.eta } : {}),
+    ...(a.workers !== undefined ? { workers: a.workers } : {}),
+    ...(a.backend ? { backend: a.backend } : {}),
+    ...(a.calibrate ? { calibrate: a.calibrate } : {}),
+    onEvent: (e) => {
+      if (a.json) return;
+      if (e.type === 'planned') {
+        io.out(`${e.resumed ? 'Continuing' : 'Starting'} the search in ${resolve(a.dir)}: rungs of ${e.settings.rungEpochs.join(' / ')} epochs, planned LR ${e.settings.plannedLr.toPrecision(3)}.`);
+        for (const why of e.reasons) io.out(`  ! ${why.message}`);
+      } else if (e.type === 'rung-start') {
+        io.out(`  trial ${e.trial.id} -> rung ${e.rung} (${e.epochs} epochs): LR ${e.trial.params.lr.toPrecision(3)}, augment ${e.trial.params.augment}`);
+      } else if (e.type === 'rung-end') {
+        io.out(`  trial ${e.trial.id} rung ${e.result.rung}: fitness ${e.result.fitness.toFixed(3)}, mAP50 ${e.result.map50.toFixed(3)} (${e.result.seconds.toFixed(0)} s)`);
+      }
+    },
+  });
+  if (a.json) {
+    io.out(JSON.stringify({ status: r.status, state: r.state, winner: r.winner, overridesFile: r.overridesFile, overrides: r.overrides, reasons: r.reasons }, null, 2));
+  } else {
+    io.out(`\n${formatSearchTable(r.state)}\n`);
+    for (const why of r.reasons) io.out(`  - ${why.message}`);
+    if (r.status === 'stopped') io.out('Stopped: run the same command again to continue the search.');
+    if (r.overrides) io.out(`\nWritten: ${r.overridesFile}\nTrain with it: ${r.overrides.command}${r.overrides.train.augment && r.overrides.train.augment !== 'default' ? ` (and augmentation "${r.overrides.train.augment}": a TrainConfig setting, see tune.json)` : ''}`);
+  }
+  return r.status === 'stopped' ? EXIT_FAIL : EXIT_OK;
+}
