@@ -4,7 +4,24 @@ import type { Dataset, DatasetSummary } from '../shared/schemas/dataset';
 import type { HardwareProfile } from '../shared/schemas/hardware';
 import type { ModelSpec } from '../shared/schemas/model';
 import type { DatasetReport } from '../shared/schemas/dataset-report';
+import type { FineTunePlanInput } from '../shared/schemas/finetune';
+import type { ModelScale } from '../shared/schemas/model';
 import type { PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
+
+/** The planner's options the app passes: a fine-tune's parent run. */
+export interface AppPlanOptions {
+  fineTune?: FineTunePlanInput;
+}
+
+/** An earlier run checked as a fine-tune's starting point (its weights read and verified). */
+export interface AppParentRun {
+  /** The run's name, recorded in the plan as parentRun. */
+  name: string;
+  /** The weights folder the new run starts from (its config.json `from`). */
+  weightsDir: string;
+  /** The normalisation of its network (the planner carries norm statistics only when equal). */
+  norm: ModelSpec['norm'];
+}
 
 /**
  * The engine functions the app handlers call. An interface (rather than direct imports in
@@ -17,7 +34,9 @@ export interface EnginePort {
   checkDataset(path: string, opts: { imgsz?: number }): Promise<DatasetReport>;
   summarizeDataset(ds: Dataset): Promise<DatasetSummary>;
   generateDemoDataset(dir: string): Promise<unknown>;
-  planTraining(hw: HardwareProfile, model: Pick<ModelSpec, 'scale' | 'imgsz' | 'numClasses'>, summary: DatasetSummary, overrides: PlanOverrides): Promise<TrainingPlan>;
+  planTraining(hw: HardwareProfile, model: Pick<ModelSpec, 'scale' | 'imgsz' | 'numClasses'>, summary: DatasetSummary, overrides: PlanOverrides, options?: AppPlanOptions): Promise<TrainingPlan>;
+  /** Finds and checks an earlier run to fine-tune from (FINETUNE_* errors when it cannot be used). */
+  resolveParent(dirOrName: string, runsDir: string, scale: ModelScale): Promise<AppParentRun>;
   /** The plan's LR schedule sampled for a chart (about `points` optimizer steps). */
   lrCurve(plan: TrainingPlan, points: number): Promise<{ step: number[]; lr: number[] }>;
 }
@@ -52,9 +71,14 @@ export const realEngine: EnginePort = {
     const m = await load('dataset', () => import('../engine/data/demo/index'));
     return m.generateDemoDataset(dir);
   },
-  async planTraining(hw, model, summary, overrides) {
+  async planTraining(hw, model, summary, overrides, options = {}) {
     const m = await load('planner', () => import('../engine/plan/index'));
-    return m.planTraining(hw, model, summary, overrides);
+    return m.planTraining(hw, model, summary, overrides, options.fineTune ? { fineTune: options.fineTune } : {});
+  },
+  async resolveParent(dirOrName, runsDir, scale) {
+    const m = await load('runs', () => import('../engine/runs/parent'));
+    const p = await m.resolveParentRun(dirOrName, runsDir, { scale });
+    return { name: p.name, weightsDir: p.weightsDir, norm: p.spec.norm };
   },
   async lrCurve(plan, points) {
     const m = await load('planner', () => import('../engine/plan/index'));

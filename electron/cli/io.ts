@@ -17,3 +17,14 @@ export const EXIT_USAGE = 2;
 
 /** A command of the `kestrel` CLI. */
 export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
+
+/**
+ * Error codes that mean the command was given bad input (flags, paths, names, an unusable
+ * earlier run) rather than that the job failed: they exit 2, everything else 1.
+ */
+const USAGE_CODE_PREFIXES = ['CLI_', 'FINETUNE_', 'FS_', 'RUN_NAME_', 'TRAIN_BATCH_TOO_LARGE'] as const;
+
+/** The exit code of a command that threw the KestrelError `code` (2 for bad input, else 1). */
+export function exitCodeFor(code: string): number {
+  return USAGE_CODE_PREFIXES.some((p) => code.startsWith(p)) ? EXIT_USAGE : EXIT_FAIL;
+}

@@ -1,6 +1,6 @@
 import { KestrelError } from '../shared/errors';
 import { KESTREL_VERSION } from '../engine/export/version';
-import { EXIT_FAIL, EXIT_USAGE, processIO, type CliCommand, type CliIO } from './io';
+import { EXIT_FAIL, EXIT_USAGE, exitCodeFor, processIO, type CliCommand, type CliIO } from './io';
 
 /** Commands load lazily so `kestrel plan` does not pay for TF.js or sharp. */
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
@@ -58,17 +58,6 @@ function usage(): string {
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   lines.push('', 'Run `kestrel <command> --help` for its options.');
   return lines.join('\n');
-}
-
-/**
- * Error codes that mean the command was given bad input (flags, paths, names, an unusable
- * earlier run) rather than that the job failed: they exit 2, everything else 1.
- */
-const USAGE_CODE_PREFIXES = ['CLI_', 'FINETUNE_', 'FS_', 'RUN_NAME_', 'PLAN_INVALID_OVERRIDE', 'PLAN_DOES_NOT_FIT', 'TRAIN_BATCH_TOO_LARGE'] as const;
-
-/** The exit code of a command that threw the KestrelError `code` (2 for bad input, else 1). */
-export function exitCodeFor(code: string): number {
-  return USAGE_CODE_PREFIXES.some((p) => code.startsWith(p)) ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /** Entry point of the CLI; returns the exit code. */

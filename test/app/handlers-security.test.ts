@@ -45,6 +45,7 @@ const engine: EnginePort = {
   generateDemoDataset: refuse('demo'),
   planTraining: refuse('plan') as EnginePort['planTraining'],
   lrCurve: refuse('lr') as EnginePort['lrCurve'],
+  resolveParent: refuse('parent') as EnginePort['resolveParent'],
 };
 let forks = 0;
 const fork: ForkFn = () => {

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { main } from '../../electron/cli/main';
 import type { CliIO } from '../../electron/cli/io';
 import { PROFILES } from '../engine/plan/profiles';
+import { DEFAULT_EPOCHS, DEFAULT_SCALE, FALLBACK_IMGSZ } from '../../electron/shared/defaults';
+import { recommendModel } from '../../electron/engine/plan/recommend';
+import { importDataset } from '../../electron/engine/data/import/index';
+import { summarizeDataset } from '../../electron/engine/data/summary';
+import { demoSet } from '../engine/train/helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-plan-cli-'));
 const hwFile = join(dir, 'hw.json');
@@ -23,7 +28,7 @@ async function kestrel(...args: string[]): Promise<{ code: number; out: string; 
 }
 
 test('kestrel plan --json contains the contract fields', async () => {
-  const r = await kestrel('plan', '--hardware', hwFile, '--json');
+  const r = await kestrel('plan', '--hardware', hwFile, '--imgsz', '640', '--json');
   assert.equal(r.code, 0, r.err);
   const plan = JSON.parse(r.out) as Record<string, unknown>;
   for (const k of ['device', 'backend', 'perDeviceBatch', 'accumulation', 'effectiveBatch', 'lr', 'warmupSteps', 'norm', 'reasons', 'warnings']) assert.ok(k in plan, k);
@@ -133,4 +138,25 @@ test('kestrel plan with a batch far above the plan warns that the scaled weight 
   // The planner's own choice never gets the warning.
   const own = JSON.parse((await kestrel('plan', '--hardware', hwFile, '--json')).out) as { warnings: Array<{ code: string }> };
   assert.ok(!own.warnings.some((x) => x.code === 'PLAN_WARN_WEIGHT_DECAY_UNSAFE'));
+});
+
+test('kestrel plan without --data plans the shared defaults (scale, epochs, fallback input size)', async () => {
+  const r = await kestrel('plan', '--hardware', vmFile, '--json');
+  assert.equal(r.code, 0, r.err);
+  const plan = JSON.parse(r.out) as { modelSpec: { scale: string; imgsz: number }; epochs: number };
+  assert.deepEqual([plan.modelSpec.scale, plan.modelSpec.imgsz, plan.epochs], [DEFAULT_SCALE, FALLBACK_IMGSZ, DEFAULT_EPOCHS]);
+});
+
+test('kestrel plan --data plans from the real dataset: its images, classes and the recommended input size', async () => {
+  const data = await demoSet();
+  const r = await kestrel('plan', '--hardware', vmFile, '--data', data, '--json');
+  assert.equal(r.code, 0, r.err);
+  const plan = JSON.parse(r.out) as { modelSpec: { imgsz: number; numClasses: number }; reasons: Array<{ code: string }> };
+  const summary = summarizeDataset(await importDataset(data));
+  assert.equal(plan.modelSpec.imgsz, recommendModel(PROFILES.vmNoGpu, summary).imgsz);
+  assert.equal(plan.modelSpec.numClasses, summary.classNames.length);
+  assert.ok(!plan.reasons.some((x) => x.code === 'PLAN_TRAIN_IMAGES_ASSUMED'));
+  const missing = await kestrel('plan', '--hardware', vmFile, '--data', join(dir, 'nope'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /CLI_BAD_FILE/);
 });

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../electron/cli/main';
 import type { CliIO } from '../../electron/cli/io';
@@ -27,7 +27,15 @@ test('kestrel train: bad flags and files exit 2 with a message', async () => {
     [['train', '--data', tmp.dir, '--bogus'], /Unknown option/],
     [['train', '--resume', join(tmp.dir, 'no-run')], /does not exist/],
     [['demo', '--imgsz', '70'], /multiple of 32/],
+    [['train', '--data', tmp.dir, '--batch', '4096', '--imgsz', '1280'], /CLI_BAD_FLAG: --batch \(per-device batch\) must be from 1 to 512/],
+    [['train', '--data', tmp.dir, '--batch', '512', '--accumulate', '256'], /CLI_BAD_FLAG: Batch 512 x accumulation 256/],
+    [['train', '--data', tmp.dir, '--epochs', '1.5'], /--epochs \(number of epochs\) must be a whole number/],
+    [['train', '--data', tmp.dir, '--seed', '-1'], /--seed/],
+    [['train', '--data', tmp.dir, '--name', 'CON', '--imgsz', '64'], /RUN_NAME_/],
+    [['train', '--data', tmp.dir, '--name', 'a/b', '--imgsz', '64'], /RUN_NAME_/],
+    [['train', '--data', tmp.dir, '--out', join(tmp.dir, 'a-file'), '--imgsz', '64'], /FS_NOT_A_FOLDER/],
   ];
+  writeFileSync(join(tmp.dir, 'a-file'), 'x');
   for (const [argv, msg] of cases) {
     const io = capture();
     assert.equal(await main(argv, io), 2, argv.join(' '));

@@ -1,16 +1,22 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import { HardwareProfileSchema, type HardwareProfile } from '../../shared/schemas/hardware';
-import type { ModelScale } from '../../shared/schemas/model';
+import { DEFAULT_EPOCHS, DEFAULT_SCALE, FALLBACK_IMGSZ } from '../../shared/defaults';
 import type { PlanOverrides, TrainingPlan } from '../../shared/schemas/plan';
+import type { DatasetSummary } from '../../shared/schemas/dataset';
 import { lrAt, planTraining } from '../../engine/plan/index';
+import { recommendModel } from '../../engine/plan/recommend';
 import { EXIT_OK, type CliIO } from '../io';
 import { checkEffectiveBatch, flagRange, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../options';
 
-/** What `kestrel plan` assumes when no dataset or model is named. */
-export const PLAN_CLI_DEFAULTS = { model: 'n' as ModelScale, imgsz: 640, trainImages: 1000, classes: 6 };
+/**
+ * What `kestrel plan` assumes when no dataset or model is named: the run defaults `kestrel train`
+ * and the app use (shared/defaults.ts), and a dataset of this size.
+ */
+export const PLAN_CLI_DEFAULTS = { model: DEFAULT_SCALE, imgsz: FALLBACK_IMGSZ, epochs: DEFAULT_EPOCHS, trainImages: 1000, classes: 6 };
 
 const HELP = `Usage: kestrel plan [options]
 
@@ -18,11 +24,14 @@ Plans a training run for this machine (or for a saved hardware profile) and expl
 every choice: device, memory budget, batch, accumulation, optimizer, LR and schedule.
 
 Options:
+  --data PATH            plan for this dataset (its images, classes and the input size
+                         recommended for it, as \`kestrel train\` and the app do)
   --model n|s|m          model scale (default ${PLAN_CLI_DEFAULTS.model})
-  --imgsz N              input size in pixels, a multiple of 32, ${flagRange('imgsz')} (default ${PLAN_CLI_DEFAULTS.imgsz})
-  --classes N            number of classes (default ${PLAN_CLI_DEFAULTS.classes})
-  --train-images N       training images in the dataset (default: ${PLAN_CLI_DEFAULTS.trainImages} assumed)
-  --epochs N             epochs (default 100)
+  --imgsz N              input size in pixels, a multiple of 32, ${flagRange('imgsz')} (default: recommended
+                         for --data, else ${PLAN_CLI_DEFAULTS.imgsz})
+  --classes N            number of classes (default: the dataset's, else ${PLAN_CLI_DEFAULTS.classes})
+  --train-images N       training images (default: the dataset's, else ${PLAN_CLI_DEFAULTS.trainImages} assumed)
+  --epochs N             epochs (default ${PLAN_CLI_DEFAULTS.epochs})
   --optimizer sgd|adamw  optimizer (default: by run length)
   --batch N              per-device batch, ${flagRange('batch')}
   --accumulate N         gradient accumulation steps, ${flagRange('accumulate')}
@@ -38,6 +47,13 @@ Options:
 
 function bad(message: string): KestrelError {
   return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel plan --help\`.`);
+}
+
+/** The summary of the dataset at `path` (the app's Plan step reads the same); CLI_BAD_FILE when it does not exist. */
+async function summarizeDatasetAt(path: string): Promise<DatasetSummary> {
+  if (!(await stat(path).then(() => true, () => false))) throw new KestrelError('CLI_BAD_FILE', `The dataset ${path} does not exist. Check the path.`);
+  const [{ importDataset }, { summarizeDataset }] = await Promise.all([import('../../engine/data/import/index'), import('../../engine/data/summary')]);
+  return summarizeDataset(await importDataset(resolve(path)));
 }
 
 /** Reads a HardwareProfile JSON file (as `kestrel hardware --json` writes it). */
@@ -107,6 +123,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       options: {
         model: { type: 'string' },
         imgsz: { type: 'string' },
+        data: { type: 'string' },
         classes: { type: 'string' },
         'train-images': { type: 'string' },
         epochs: { type: 'string' },
@@ -135,8 +152,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // Every flag is checked against the one table of limits before anything is probed or planned.
   const num = (flag: NumericFlag) => parseNumberFlag('plan', flag, str(flag));
   const scale = parseChoiceFlag('plan', 'model', str('model'), ['n', 's', 'm'] as const) ?? PLAN_CLI_DEFAULTS.model;
-  const imgsz = num('imgsz') ?? PLAN_CLI_DEFAULTS.imgsz;
-  const classes = num('classes') ?? PLAN_CLI_DEFAULTS.classes;
+  const imgszFlag = num('imgsz');
+  const classesFlag = num('classes');
   const trainImagesFlag = num('train-images');
   const overrides: PlanOverrides = {
     epochs: num('epochs'),
@@ -166,7 +183,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     source = 'probed on this machine';
   }
 
-  const trainImages = trainImagesFlag ?? PLAN_CLI_DEFAULTS.trainImages;
+  // With --data the plan is the one `kestrel train --data` and the app's Plan step make: the
+  // dataset's images and classes, at the input size recommended for it.
+  const data = str('data');
+  const summary = data !== undefined ? await summarizeDatasetAt(data) : null;
+  const imgsz = imgszFlag ?? (summary ? recommendModel(hardware, summary).imgsz : PLAN_CLI_DEFAULTS.imgsz);
+  const classes = classesFlag ?? (summary ? Math.max(1, summary.classNames.length) : PLAN_CLI_DEFAULTS.classes);
+  const trainImages = trainImagesFlag ?? summary?.trainImages ?? PLAN_CLI_DEFAULTS.trainImages;
   let plan: TrainingPlan;
   try {
     plan = planTraining(hardware, { scale, imgsz, numClasses: classes }, { trainImages }, overrides);
@@ -174,7 +197,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof KestrelError && err.code === 'PLAN_INVALID_OVERRIDE') throw new KestrelError('CLI_BAD_FLAG', err.message, err.details);
     throw err;
   }
-  if (trainImagesFlag === undefined) plan.reasons.unshift(reason('PLAN_TRAIN_IMAGES_ASSUMED', { trainImages }));
+  if (trainImagesFlag === undefined && !summary) plan.reasons.unshift(reason('PLAN_TRAIN_IMAGES_ASSUMED', { trainImages }));
 
   io.out(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, source));
   return EXIT_OK;

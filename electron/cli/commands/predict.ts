@@ -59,6 +59,8 @@ const BAD_INPUT_CODES = new Set([
   'DS_YAML_UNREADABLE',
   'DS_COCO_UNREADABLE',
   'DS_NO_USABLE_IMAGES',
+  'DS_NO_BOXES',
+  'DS_NOT_A_FILE',
 ]);
 
 function bad(message: string): KestrelError {

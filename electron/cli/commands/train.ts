@@ -9,8 +9,14 @@ import type { BackendId } from '../../shared/schemas/hardware';
 import type { ModelScale } from '../../shared/schemas/model';
 import { TrainingPlanSchema } from '../../shared/schemas/plan';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
+import { DEFAULT_EPOCHS, DEFAULT_RUNS_DIR, DEFAULT_SCALE } from '../../shared/defaults';
 import { createRunDir, readRunConfig, runTrainingProcess, train } from '../../engine/index';
-import { EXIT_FAIL, EXIT_OK, processIO, type CliIO } from '../io';
+import { recommendModel } from '../../engine/plan/recommend';
+import { ensureWritableFolder } from '../../engine/runs/fs-errors';
+import { assertRunName, runNameFrom } from '../../engine/runs/names';
+import { resolveParentRun } from '../../engine/runs/parent';
+import { checkEffectiveBatch, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../options';
+import { EXIT_FAIL, EXIT_OK, exitCodeFor, processIO, type CliIO } from '../io';
 import { formatPlan } from './plan';
 
 const HELP = `Usage: kestrel train --data PATH [options]
@@ -21,9 +27,12 @@ made for this machine, and writes the run to <out>/<name>/.
 
 Options:
   --data PATH            the dataset
-  --model n|s|m          model scale (default n)
-  --imgsz N              input size, a multiple of 32 (default 320)
+  --model n|s|m          model scale (default n, or the --from run's)
+  --imgsz N              input size, a multiple of 32 (default: recommended for the dataset,
+                         as the app's Plan step shows)
   --epochs N             epochs (default 100)
+  --from RUNDIR          fine-tune: start from an earlier run's weights (runs/<name>, or its
+                         weights/best or weights/last folder)
   --name NAME            run name (default: the dataset folder's name)
   --out DIR              where runs go (default runs)
   --batch N              per-device batch (plan override)
@@ -41,21 +50,12 @@ Options:
   --json-events          print one JSON event per line instead of text
   -h, --help             this help`;
 
+const CMD = 'train';
+
 function bad(message: string): KestrelError {
   return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel train --help\`.`);
 }
 
-function int(flag: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw bad(`--${flag} must be a whole number of ${min} or more, not "${v}".`);
-  return Number(v);
-}
-
-function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw bad(`--${flag} must be one of ${allowed.join(', ')}, not "${v}".`);
-  return v as T;
-}
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
@@ -180,7 +180,15 @@ export async function formatSummary(runDir: string): Promise<string | null> {
 /** Runs a training config in a child process (default) or in this process, printing events. */
 export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { json: boolean; inProcess: boolean }): Promise<number> {
   const tty = io === processIO && process.stdout.isTTY === true && !opts.json;
-  const view = opts.json ? (e: TrainingEvent) => io.out(JSON.stringify(e)) : createTextView(io, { tty });
+  const show = opts.json ? (e: TrainingEvent) => io.out(JSON.stringify(e)) : createTextView(io, { tty });
+  // An error before training started decides the exit code: bad input (a --batch that cannot fit, ...) exits 2.
+  let setupError: string | null = null;
+  let started = false;
+  const view = (e: TrainingEvent) => {
+    if (e.type === 'train-start') started = true;
+    if (e.type === 'error' && !started) setupError = e.error.code;
+    show(e);
+  };
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -201,7 +209,7 @@ export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { jso
     const summary = await formatSummary(cfg.runDir);
     if (summary && ok) io.out(summary);
   }
-  return ok ? EXIT_OK : EXIT_FAIL;
+  return ok ? EXIT_OK : setupError !== null ? exitCodeFor(setupError) : EXIT_FAIL;
 }
 
 /** A command's flag values by name. */
@@ -221,6 +229,12 @@ export function parseFlags(argv: string[], options: ParseArgsConfig['options'], 
   if (!values.help) return values;
   io.out(help);
   return null;
+}
+
+/** The run folder's name: --name checked as given, else made from the dataset's name. */
+export function runNameOf(nameFlag: string | undefined, dataPath: string): string {
+  if (nameFlag !== undefined) return assertRunName(nameFlag);
+  return runNameFrom(basename(resolve(dataPath)).replace(/\.(ya?ml|json)$/i, ''), 'run');
 }
 
 /** `kestrel train`: trains with a plan made for this machine (or resumes a run). */
@@ -244,6 +258,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       calibrate: { type: 'string' },
       resume: { type: 'string' },
+      from: { type: 'string' },
       'in-process': { type: 'boolean' },
       'json-events': { type: 'boolean' },
     },
@@ -255,10 +270,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const str = (k: string) => values[k] as string | undefined;
   const json = values['json-events'] === true;
   const inProcess = values['in-process'] === true;
-  const workers = int('workers', str('workers'), 0);
-  const backend = oneOf<BackendId>('backend', str('backend'), ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+  // Every flag is checked against the one table of limits before anything starts.
+  const num = (flag: NumericFlag) => parseNumberFlag(CMD, flag, str(flag));
+  const workers = num('workers');
+  const backend = parseChoiceFlag<BackendId>(CMD, 'backend', str('backend'), ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+  const model = parseChoiceFlag<ModelScale>(CMD, 'model', str('model'), ['n', 's', 'm']);
+  const imgszFlag = num('imgsz');
+  const epochs = num('epochs') ?? DEFAULT_EPOCHS;
+  const lr = num('lr');
+  const optimizer = parseChoiceFlag(CMD, 'optimizer', str('optimizer'), ['sgd', 'adamw'] as const);
+  const calibrate = parseChoiceFlag(CMD, 'calibrate', str('calibrate'), ['auto', 'off', 'force'] as const);
+  const batch = num('batch');
+  const accumulation = num('accumulate');
+  checkEffectiveBatch(CMD, { batch, accumulation });
+  const patience = num('patience');
+  const seed = num('seed');
 
   if (str('resume') !== undefined) {
+    if (str('from') !== undefined) throw bad('--from starts a new run from an earlier one; --resume continues a run. Give one of them.');
     const runDir = resolve(str('resume')!);
     if (!(await exists(runDir))) throw new KestrelError('CLI_BAD_FILE', `The run folder ${runDir} does not exist. Pass the folder of an earlier run, e.g. runs/<name>.`);
     const saved = await readRunConfig(runDir);
@@ -269,28 +298,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const data = str('data');
   if (data === undefined) throw bad('--data is required (the dataset folder, data.yaml or COCO JSON).');
   if (!(await exists(data))) throw new KestrelError('CLI_BAD_FILE', `The dataset ${data} does not exist. Check the path.`);
-  const model = oneOf<ModelScale>('model', str('model'), ['n', 's', 'm']) ?? 'n';
-  const imgsz = int('imgsz', str('imgsz'), 64) ?? 320;
-  if (imgsz % 32 !== 0 || imgsz > 1280) throw bad(`--imgsz must be a multiple of 32 between 64 and 1280, not ${imgsz}.`);
-  const epochs = int('epochs', str('epochs')) ?? 100;
-  const lrRaw = str('lr');
-  let lr: number | undefined;
-  if (lrRaw !== undefined) {
-    lr = Number(lrRaw);
-    if (!Number.isFinite(lr) || lr <= 0 || lr > 10) throw bad(`--lr must be a number above 0 and at most 10, not "${lrRaw}".`);
-  }
-  const optimizer = oneOf('optimizer', str('optimizer'), ['sgd', 'adamw'] as const);
-  const calibrate = oneOf('calibrate', str('calibrate'), ['auto', 'off', 'force'] as const);
-  const batch = int('batch', str('batch'));
-  const accumulation = int('accumulate', str('accumulate'));
-  const patience = int('patience', str('patience'));
-  const seed = int('seed', str('seed'), 0);
-  const name = str('name') ?? (basename(resolve(data)).replace(/\.(ya?ml|json)$/i, '') || 'run');
-  const paths = await createRunDir(resolve(str('out') ?? 'runs'), name);
+  const outDir = resolve(str('out') ?? DEFAULT_RUNS_DIR);
+  const name = runNameOf(str('name'), data);
+  // A fine-tune's parent is found and fully checked before the run folder exists: a bad --from leaves nothing behind.
+  const parent = str('from') !== undefined ? await resolveParentRun(str('from')!, outDir, model !== undefined ? { scale: model } : {}) : null;
+  const scale = model ?? parent?.spec.scale ?? DEFAULT_SCALE;
+  // A read-only, full or file-shaped --out is said now (FS_*), before the dataset is read.
+  await ensureWritableFolder(outDir);
+  // Without --imgsz the run uses the size the app's Plan step recommends for this dataset.
+  const imgsz = imgszFlag ?? (await recommendedImgsz(data));
+  const paths = await createRunDir(outDir, name);
   const cfg: TrainConfigInput = {
     runDir: paths.dir,
     datasetPath: resolve(data),
-    model: { scale: model, imgsz },
+    model: { scale, imgsz },
     epochs,
     overrides: {
       ...(batch !== undefined ? { batch } : {}),
@@ -298,6 +319,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(lr !== undefined ? { lr } : {}),
       ...(optimizer ? { optimizer } : {}),
     },
+    ...(parent ? { from: parent.weightsDir } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(backend ? { backend } : {}),
     ...(patience !== undefined ? { patience } : {}),
@@ -305,4 +327,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(calibrate ? { calibrate } : {}),
   };
   return runAndReport(cfg, io, { json, inProcess });
+}
+
+/** The recommended input size for the dataset at `data` on this machine (the app's Plan step's figure). */
+async function recommendedImgsz(data: string): Promise<number> {
+  const [{ probeHardware }, { importDataset }, { summarizeDataset }] = await Promise.all([
+    import('../../engine/hardware/index'),
+    import('../../engine/data/import/index'),
+    import('../../engine/data/summary'),
+  ]);
+  const [hw, ds] = await Promise.all([probeHardware(), importDataset(resolve(data))]);
+  return recommendModel(hw, summarizeDataset(ds)).imgsz;
 }

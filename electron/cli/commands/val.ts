@@ -34,6 +34,8 @@ const BAD_INPUT_CODES = new Set([
   'DS_YAML_UNREADABLE',
   'DS_COCO_UNREADABLE',
   'DS_NO_USABLE_IMAGES',
+  'DS_NO_BOXES',
+  'DS_NOT_A_FILE',
 ]);
 
 function positiveInt(value: string | undefined, name: string, check: (n: number) => boolean, hint: string): number | undefined {

@@ -3,11 +3,12 @@
  * a glob (`*`, `?`, `**`, `[...]`), or a dataset (data.yaml or any dataset path the importer
  * reads, with an optional `:train|:val|:test` split; val by default).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import { isImageFile } from '../data/image';
+import { walkTree } from '../data/import/walk';
 
 /** The images a source names, and how to describe it. */
 export interface ResolvedSource {
@@ -62,20 +63,15 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, process.platform === 'win32' ? 'i' : '');
 }
 
-/** Image files under `dir`, recursively, hidden folders skipped, in path order. */
+const byPath = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/**
+ * Image files under `dir`, recursively, in path order: the importer's bounded, loop-safe walk
+ * (hidden folders and node_modules skipped, each real file once, regular files only).
+ */
 export async function listImages(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries = await readdir(d, { withFileTypes: true });
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && isImageFile(e.name)) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const { files } = await walkTree(dir);
+  return files.filter((f) => isImageFile(f)).sort(byPath);
 }
 
 function notFound(source: string): KestrelError {
@@ -90,17 +86,8 @@ async function globFiles(pattern: string): Promise<string[]> {
   const re = globToRegExp(parts.slice(firstGlob).join('/'));
   const st = await stat(base).catch(() => null);
   if (!st?.isDirectory()) return [];
-  const all: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && isImageFile(e.name) && re.test(relative(base, p).split(sep).join('/'))) all.push(p);
-    }
-  };
-  await walk(base);
-  return all.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const { files } = await walkTree(base);
+  return files.filter((p) => isImageFile(p) && re.test(relative(base, p).split(sep).join('/'))).sort(byPath);
 }
 
 /**
@@ -114,7 +101,8 @@ export async function resolveSource(spec: string, opts: { splitFile?: string } =
   const isYaml = /\.ya?ml$/i.test(path) || /\.json$/i.test(path);
   if (split !== null || isYaml) {
     const { importDataset, splitDataset } = await import('../data/index');
-    const ds = splitDataset(await importDataset(isAbsolute(path) ? path : resolve(path)), { seed: 0, ...(opts.splitFile ? { savedSplitFile: opts.splitFile } : {}) });
+    // Unlabelled images are what predict is for: a dataset without boxes is no error here (DS_NO_BOXES).
+    const ds = splitDataset(await importDataset(isAbsolute(path) ? path : resolve(path), { allowNoBoxes: true }), { seed: 0, ...(opts.splitFile ? { savedSplitFile: opts.splitFile } : {}) });
     const s = split ?? 'val';
     const files = ds.splits[s].map((r) => r.file);
     if (files.length === 0) throw new KestrelError('PREDICT_NO_IMAGES', reason('PREDICT_NO_IMAGES', { source: spec }).message, { source: spec });

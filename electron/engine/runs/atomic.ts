@@ -9,17 +9,18 @@ import { dirname, join, basename } from 'node:path';
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // A full disk or a failed rename leaves no half-written temp file behind.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
 }
@@ -32,7 +33,8 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 /**
  * Replaces a whole directory atomically (as far as the file system allows): the new content
  * is written to `dir.tmp-*`, then the old directory is moved aside and the new one renamed in.
- * A crash between the two renames leaves `dir.old` which `recoverDirSwap` restores.
+ * A crash between the two renames leaves `dir.old` which `recoverDirSwap` restores; a failed
+ * fill or final rename removes the temp folder and leaves the old directory in place.
  */
 export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
@@ -52,7 +54,14 @@ export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Pr
   } catch {
     hadOld = false;
   }
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (err) {
+    // The new content cannot be put in place: the old folder goes back and the temp one goes.
+    if (hadOld) await rename(old, dir).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
   if (hadOld) await rm(old, { recursive: true, force: true });
 }
 

@@ -1,7 +1,7 @@
 // Checkpoints of a run: save and load weights/last and weights/best, and read where the last one stands.
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
@@ -10,6 +10,7 @@ import type { Detector } from '../model/detector';
 import { loadDetector, saveDetector } from '../model/persist';
 import { EpochMetricsSchema } from '../../shared/schemas/events';
 import { recoverDirSwap, replaceDirAtomic } from './atomic';
+import { freeBytesOf, isFsError, rethrowFsError } from './fs-errors';
 import { readTrainState, TRAIN_STATE_FILE, type TrainState } from './train-state';
 
 export { hasCheckpoint, readCheckpointPosition, TrainStateSchema, type CheckpointPosition, type TrainState } from './train-state';
@@ -52,6 +53,25 @@ export interface CheckpointTensors {
 
 /** Writes a checkpoint folder atomically (meta, EMA model, and the training state when given). */
 export async function saveCheckpoint(dir: string, meta: ModelMeta, tensors: CheckpointTensors, state?: TrainState): Promise<void> {
+  try {
+    await writeCheckpointDir(dir, meta, tensors, state);
+  } catch (err) {
+    if (!isFsError(err)) throw err;
+    // A full or read-only drive: say how much the checkpoint needs and how much is free.
+    const free = await freeBytesOf(dirname(dir));
+    rethrowFsError(err, { path: dir, op: 'write', neededBytes: checkpointBytes(tensors, state !== undefined), ...(free !== null ? { freeBytes: free } : {}) });
+  }
+}
+
+/** Bytes a checkpoint of these tensors takes on disk (float32 values; the JSON files are small beside them). */
+export function checkpointBytes(tensors: Pick<CheckpointTensors, 'ema' | 'raw' | 'optimizer'>, withState: boolean): number {
+  const size = (ts: Iterable<tf.Tensor>) => [...ts].reduce((a, t) => a + t.size * 4, 0);
+  let bytes = size(tensors.ema.values());
+  if (withState) bytes += size(tensors.raw?.values() ?? []) + size(Object.values(tensors.optimizer ?? {}));
+  return bytes + 64 * 1024;
+}
+
+async function writeCheckpointDir(dir: string, meta: ModelMeta, tensors: CheckpointTensors, state?: TrainState): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
     await saveDetector(tensors.model, tmp, {
       classNames: meta.classNames,

@@ -58,6 +58,10 @@ export interface SessionContext {
   nanFired: Set<number>;
   /** Peak bytes measured on the first step of the last session. */
   measuredPeakBytes: number | null;
+  /** A fine-tune wrote transfer.json and emitted its transfer warnings in this process. */
+  transferReported: boolean;
+  /** Image files the loaders skipped and this process already warned about. */
+  skippedFiles: Set<string>;
 }
 
 /** Where a session starts: a checkpoint's tensors and state, or nothing (fresh weights). */

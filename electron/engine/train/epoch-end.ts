@@ -3,6 +3,7 @@
  * evaluation and the validation predictions), save weights/last at the start of the next
  * epoch, append the metrics row, report the epoch, and decide on early stopping.
  */
+import { reportSkipped } from './skipped';
 import type { EpochMetrics, Loss } from '../../shared/schemas/events';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import { reason } from '../../shared/reason';
@@ -31,7 +32,7 @@ const meanLoss = (l: TrainState['epochLoss']): Loss => {
 async function validateEma(ctx: SessionContext, s: Session, epoch: number): Promise<{ evaluation: EvaluationResult; images: ImagePredictions[] } | null> {
   if (!s.valLoader || !s.evalDet || !validationDue(epoch, ctx.plan.epochs, ctx.valEvery)) return null;
   s.evalDet.setState(s.ema.shadow);
-  const out = await validate(s.evalDet, s.valLoader, ctx.val, ctx.classNames);
+  const out = await validate(s.evalDet, s.valLoader, ctx.val, ctx.classNames, { onSkipped: (list) => reportSkipped(ctx, list) });
   ctx.valMs += out.durationMs;
   return out;
 }
@@ -63,11 +64,9 @@ export async function endEpoch(ctx: SessionContext, s: Session, st: TrainState, 
   if (metrics) st.staleEpochs = isBest ? 0 : st.staleEpochs + 1;
   const trainLoss = meanLoss(st.epochLoss);
   const epochMs = Date.now() - epochT0;
-  // The next position is the start of the next epoch: save it before reporting the epoch.
-  st.epoch = epoch + 1;
-  st.batchInEpoch = 0;
-  await s.saveLast(epoch);
   const ips = ctx.trainMs > 0 ? (ctx.imagesThisProcess * 1000) / ctx.trainMs : 0;
+  // The epoch's row goes in before the checkpoint that moves past it: a process killed between
+  // the two leaves a row that the resume removes (trimMetricsRows) and writes again, never a gap.
   await appendMetricsRow(paths.metrics, {
     epoch,
     train_box: trainLoss.parts.box ?? null,
@@ -83,6 +82,10 @@ export async function endEpoch(ctx: SessionContext, s: Session, st: TrainState, 
     images_per_sec: ips,
     epoch_seconds: epochMs / 1000,
   });
+  // The next position is the start of the next epoch: save it before reporting the epoch.
+  st.epoch = epoch + 1;
+  st.batchInEpoch = 0;
+  await s.saveLast(epoch);
   sink.emit({ type: 'epoch-end', t: Date.now(), epoch, epochs, trainLoss, valLoss: null, metrics, best: isBest, lr, durationMs: epochMs });
   const earlyStop = st.staleEpochs >= cfg.patience && epoch + 1 < epochs;
   if (earlyStop) {

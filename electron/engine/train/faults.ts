@@ -38,7 +38,8 @@ export interface FaultPoint {
 /**
  * The fault hook, called before every micro-batch: at `crashAtStep` the process dies like a
  * native crash (SIGKILL, first process only, so its restart can succeed); at `oomAtStep` an
- * OUT_OF_MEMORY error is thrown while the batch is above `oomWhileBatchAbove`. Returns true
+ * OUT_OF_MEMORY error is thrown while the batch is above `oomWhileBatchAbove` (at
+ * `heapAbortAtStep` the wasm module's own uncoded "Aborted(OOM)" RuntimeError). Returns true
  * when this micro-batch's loss is to be made non-finite (each `nanAtSteps` step once per
  * process, recorded in `fired`).
  */
@@ -48,6 +49,10 @@ export function injectFaults(faults: TrainFaults, fired: Set<number>, at: FaultP
   }
   if (faults.oomAtStep === at.step && at.perDeviceBatch > (faults.oomWhileBatchAbove ?? 1)) {
     throw outOfMemoryError('injected fault', { injected: true, step: at.step });
+  }
+  if (faults.heapAbortAtStep === at.step && at.perDeviceBatch > (faults.oomWhileBatchAbove ?? 1)) {
+    // As Emscripten's abort() reports a heap that cannot grow: uncoded, like the real one.
+    throw new WebAssembly.RuntimeError('Aborted(OOM). Build with -sASSERTIONS for more info. (injected fault)');
   }
   if (!faults.nanAtSteps?.includes(at.step) || fired.has(at.step)) return false;
   fired.add(at.step);

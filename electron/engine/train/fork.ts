@@ -62,13 +62,22 @@ export function nodeExitCause(code: number | null, signal: NodeJS.Signals | null
 }
 
 /**
+ * The execArgv that loads tsx in a child running a `.ts` entry. tsx is resolved from this file
+ * (import.meta.resolve), not from the working folder, so `node <checkout>/bin/kestrel.mjs train`
+ * works from any folder.
+ */
+export function tsxExecArgv(): string[] {
+  return ['--import', import.meta.resolve('tsx')];
+}
+
+/**
  * Fork with Node's child_process: for the CLI, the memory probe, tests and the browser-test
  * bridge. A `.ts` entry runs through tsx, as everything else does outside the bundle.
  * A failure to start (a missing entry) ends as an exit with cause 'launch-failed'.
  */
 export const nodeFork: ForkFn = (entry, args, opts) => {
   const child = cpFork(entry, args, {
-    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    execArgv: entry.endsWith('.ts') ? tsxExecArgv() : [],
     env: { ...process.env, ...opts.env },
     stdio: opts.quiet ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../tf-gradients';
 import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { KestrelError, toErrorInfo } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
@@ -10,7 +11,7 @@ import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
-import { BACKEND_ORDER, initBackend, resolveThreads, type BackendReport } from '../backend/index';
+import { BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import { probeHardware } from '../hardware/index';
@@ -18,10 +19,16 @@ import { describeModel } from '../model/describe';
 import { stepMemoryVersion } from '../plan/constants';
 import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
-import { planTraining } from '../plan/plan';
+import { planTraining, type PlanOptions } from '../plan/plan';
+import { fineTuneStart, transferReasons } from '../model/transfer';
+import { resolveParentRun, type ParentRun } from '../runs/parent';
 import { hasCheckpoint, loadTrainCheckpoint, readCheckpointPosition } from '../runs/checkpoint';
 import { writeJsonAtomic } from '../runs/atomic';
-import { runPaths, type RunPaths } from '../runs/run-dir';
+import { runPaths, trimMetricsRows, type RunPaths } from '../runs/run-dir';
+import { cleanRunTemp } from '../runs/cleanup';
+import { rethrowFsError } from '../runs/fs-errors';
+import { acquireRunLock, type RunLockHandle } from '../runs/lock';
+import { datasetGoneError, datasetPresent } from './skipped';
 import { defaultCalibrationFile, readCalibrations, storeCalibration } from './calibrations';
 import { createEventSink, type EventSink } from './events';
 import { processConfig, splitConfig, writeRunConfigOnce } from './run-config';
@@ -94,6 +101,25 @@ export function alignProfileToBackend(hw: HardwareProfile, report: Pick<BackendR
 const mib = (b: number) => Math.round(b / 2 ** 20);
 
 /**
+ * TRAIN_BATCH_TOO_LARGE when the plan predicts more memory than the budget (a forced --batch
+ * above what fits, e.g. `--imgsz 1280 --batch 512`), naming the largest batch that fits; null
+ * when it fits. Pure: a batch that cannot fit is refused before it is tried, never crashed into.
+ */
+export function batchTooLarge(plan: TrainingPlan): KestrelError | null {
+  const { predictedBytes, budgetBytes, maxBatch } = plan.memory;
+  if (!(predictedBytes > budgetBytes)) return null;
+  const params = {
+    batch: plan.perDeviceBatch,
+    imgsz: plan.modelSpec.imgsz,
+    neededMiB: mib(predictedBytes),
+    budgetMiB: mib(budgetBytes),
+    device: plan.device.name,
+    fits: maxBatch >= 1 ? `batch ${maxBatch}` : 'none at this input size',
+  };
+  return new KestrelError('TRAIN_BATCH_TOO_LARGE', reason('TRAIN_BATCH_TOO_LARGE', params).message, params);
+}
+
+/**
  * Plans the run, measuring memory first when no calibration matches (in a child process, so a
  * probe that runs out of memory kills only itself), then re-planning with the measurement.
  */
@@ -102,15 +128,20 @@ async function planWithCalibration(
   hw: HardwareProfile,
   numClasses: number,
   trainImages: number,
+  fineTune: PlanOptions['fineTune'],
 ): Promise<{ plan: TrainingPlan; notes: Reason[]; probe: Record<string, unknown> | null }> {
   const model = { scale: cfg.model.scale, imgsz: cfg.model.imgsz, numClasses };
+  const ft: Pick<PlanOptions, 'fineTune'> = fineTune ? { fineTune } : {};
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
   let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : await readCalibrations(file);
   // The opt-in element-wise kernels change the step's memory; the probe child inherits the switch.
   const engine = stepMemoryVersion(elementwiseKernelsEnabled());
-  let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine });
+  let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine, ...ft });
   const notes: Reason[] = [];
+  // A forced batch the estimate already puts over the budget is refused before the probe tries it.
+  const tooLarge = batchTooLarge(plan);
+  if (tooLarge) throw tooLarge;
   const needProbe = cfg.calibrate === 'force' || (cfg.calibrate === 'auto' && plan.memory.source === 'estimate');
   if (!needProbe) {
     if (plan.memory.source === 'calibration') {
@@ -147,7 +178,7 @@ async function planWithCalibration(
     };
     calibrations = await storeCalibration(file, cal).catch(() => [...calibrations, cal]);
     const before = plan;
-    plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine });
+    plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine, ...ft });
     notes.push(
       reason('TRAIN_MEMORY_CALIBRATED', {
         steps: points.length,
@@ -195,9 +226,21 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
   const t0 = Date.now();
   let cfg = TrainConfigSchema.parse(input);
   const paths = runPaths(cfg.runDir);
-  await mkdir(paths.weights, { recursive: true });
+  await mkdir(paths.weights, { recursive: true }).catch((err: unknown) => rethrowFsError(err, { path: paths.dir, op: 'mkdir' }));
+  // One writer per run: a second one stops here, before it writes anything into the run folder.
+  let lock: RunLockHandle;
+  try {
+    lock = await acquireRunLock(paths.dir);
+  } catch (err) {
+    const info = toErrorInfo(err);
+    opts.onEvent?.({ type: 'error', t: Date.now(), error: { code: info.code, message: info.message }, resumable: false });
+    throw err;
+  }
   const sink: EventSink = createEventSink(paths.events, opts.onEvent);
   try {
+    if (lock.notice) sink.emit({ type: 'warning', t: Date.now(), reason: lock.notice });
+    const cleaned = await cleanRunTemp(paths.dir);
+    if (cleaned.length > 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_TEMP_CLEANED', { count: cleaned.length, names: cleaned.slice(0, 5).join(', ') }) });
     if (cfg.resume) {
       // The run continues as configured; only how this process runs (faults, workers, backend, layout) may differ.
       cfg = await processConfig(paths.dir, splitConfig(input).process);
@@ -227,6 +270,8 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
     sink.emit({ type: 'error', t: Date.now(), error: { code: info.code, message: info.message }, resumable: await hasCheckpoint(paths.last) });
     await sink.flush().catch(() => undefined);
     throw err;
+  } finally {
+    await lock.release();
   }
 }
 
@@ -238,6 +283,14 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
   const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;
   if (val.length === 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_NO_VAL_IMAGES') });
 
+  // A fine-tune's parent: read (and fully checked) once, only when a fresh start needs it.
+  let parent: ParentRun | null = null;
+  const parentRun = async (): Promise<ParentRun | null> => {
+    if (cfg.from === undefined) return null;
+    parent ??= await resolveParentRun(cfg.from, dirname(paths.dir), { scale: cfg.model.scale });
+    return parent;
+  };
+
   let plan: TrainingPlan;
   let planPayload: Record<string, unknown>;
   if (cfg.resume) {
@@ -245,7 +298,12 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     planPayload = { ...plan, resumed: true };
   } else {
     const hw = alignProfileToBackend(await probeHardware(), backend);
-    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length);
+    const p = await parentRun();
+    const fineTune = p ? { parentRun: p.name, parentNorm: p.spec.norm } : undefined;
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune);
+    // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
+    const tooLarge = batchTooLarge(planned.plan);
+    if (tooLarge) throw tooLarge;
     plan = { ...planned.plan, reasons: [...planned.plan.reasons, ...planned.notes] };
     planPayload = { ...plan, memoryProbe: planned.probe };
     await writeJsonAtomic(paths.plan, plan);
@@ -276,6 +334,8 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     bestEvaluation: null,
     measuredPeakBytes: null,
     nanFired: new Set(),
+    transferReported: false,
+    skippedFiles: new Set(),
   };
 
   let layoutOverride: BatchLayout | null = cfg.layout ?? null;
@@ -284,20 +344,32 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
   let recoveries = 0;
   let nanRecoveries = 0;
   for (;;) {
-    const start = useCheckpoint && (await hasCheckpoint(paths.last)) ? await loadStart(paths.last) : freshStart(plan, cfg.seed);
+    const start = useCheckpoint && (await hasCheckpoint(paths.last)) ? await loadStart(paths.last) : await firstStart(ctx, await parentRun());
+    // metrics.csv holds the epochs before the one this session starts at, no more.
+    const dropped = await trimMetricsRows(paths.metrics, start.state.epoch);
+    if (dropped > 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_METRICS_TRIMMED', { dropped, epoch: start.state.epoch + 1 }) });
     if (layoutOverride) rebaseLayout(start, layoutOverride);
     if (lrFactorOverride !== null) start.state.lrFactor = lrFactorOverride;
     try {
       const out = await runSession(ctx, start);
       return await finish(cfg, paths, ctx, out, recoveries, t0);
-    } catch (err) {
+    } catch (thrown) {
+      // The wasm heap running out shows as a plain RuntimeError ("Aborted(OOM)", "Cannot enlarge
+      // memory") wherever it happens (update, validation, the network's set-up): the same recovery.
+      const err = toOutOfMemory(thrown);
       const isOom = err instanceof KestrelError && err.code === 'OUT_OF_MEMORY';
-      if (!isOom && !(err instanceof NanStreak)) throw err;
+      if (!isOom && !(err instanceof NanStreak)) {
+        // A read that failed because the dataset went away ends the run with that said plainly.
+        if (!(err instanceof KestrelError && err.code === 'TRAIN_DATASET_GONE') && !(await datasetPresent(cfg.datasetPath))) {
+          throw datasetGoneError(cfg.datasetPath, paths.dir, err instanceof Error ? err.message.slice(0, 200) : String(err));
+        }
+        throw err;
+      }
       const position = await readCheckpointPosition(paths.last);
       const resumeEpoch = position?.epoch ?? 0;
       if (isOom) {
         const from = { ...start.state.layout };
-        const detail = String(err.details?.['detail'] ?? err.message);
+        const detail = String((err as KestrelError).details?.['detail'] ?? (err as KestrelError).message);
         const d = decideInProcessOom(from, detail);
         if (!d.to) throw new KestrelError(d.code, d.reason.message, { detail });
         layoutOverride = d.to;
@@ -321,6 +393,32 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
 
 function freshStart(plan: TrainingPlan, seed: number): SessionStart {
   return { state: initialState(plan, seed), raw: null, ema: null, optimizer: null };
+}
+
+/**
+ * Where a run without a checkpoint starts: fresh weights, or for a fine-tune the fresh network
+ * with the parent's weights carried in (network and EMA alike). The transfer report goes to
+ * transfer.json and its sentences to the events as warnings, once per process.
+ */
+async function firstStart(ctx: SessionContext, parent: ParentRun | null): Promise<SessionStart> {
+  const start = freshStart(ctx.plan, ctx.cfg.seed);
+  if (!parent) return start;
+  const ft = fineTuneStart(parent.weights, ctx.plan.modelSpec, ctx.classNames, ctx.cfg.seed);
+  if (!ctx.transferReported) {
+    ctx.transferReported = true;
+    await writeJsonAtomic(ctx.paths.transfer, {
+      parentRun: parent.name,
+      parentRunDir: parent.runDir,
+      weights: parent.weightsDir,
+      which: parent.which,
+      parentEpoch: parent.epoch,
+      parentClassNames: parent.classNames,
+      classNames: ctx.classNames,
+      report: ft.report,
+    });
+    for (const r of transferReasons(ft.report, parent.name, parent.which)) ctx.sink.emit({ type: 'warning', t: Date.now(), reason: r });
+  }
+  return { ...start, raw: ft.raw, ema: ft.ema };
 }
 
 async function loadStart(dir: string): Promise<SessionStart> {

@@ -96,9 +96,17 @@ export interface ExitFacts {
   runDir: string;
 }
 
+/** The TRAIN_START_FAILED reason of a process that exited before its first message (its last stderr line, when kept). */
+export function startFailure(exit: ChildExit): Reason {
+  const last = exit.stderrTail?.trim().split('\n').slice(-1)[0]?.trim();
+  return reason('TRAIN_START_FAILED', { code: exit.code ?? 'none', cause: exit.cause ?? 'none', detail: last ? `: ${last.slice(0, 300)}` : '' });
+}
+
 /** The recovered event a restart announces (what the runner emits before starting again). */
 export interface RestartNotice {
   kind: 'oom' | 'crash';
+  /** For a memory restart: on what grounds the death was taken for a memory one. */
+  basis?: MemoryBasis;
   reason: Reason;
   from?: BatchLayout;
   to?: BatchLayout;
@@ -131,9 +139,14 @@ export function decideAfterExit(f: ExitFacts, policy: RestartPolicy): ExitDecisi
     action: 'end',
     clean: false,
     memory,
-    reason: memory ? reason('APP_CRASHED_OOM', { cause: f.exit.cause ?? 'none', basis: basis! }) : reason('APP_CRASHED', { code: f.exit.code ?? 'none', cause: f.exit.cause ?? 'none' }),
+    reason: memory
+      ? reason(basis === 'killed-assumed-oom' ? 'APP_CRASHED_KILLED' : 'APP_CRASHED_OOM', { cause: f.exit.cause ?? 'none', basis: basis! })
+      : reason('APP_CRASHED', { code: f.exit.code ?? 'none', cause: f.exit.cause ?? 'none' }),
   });
   if (f.ended || f.intended) return crashed();
+  // An exit before the first message is a start-up failure (a missing module, a bad install):
+  // no restart mends it, whatever the exit looked like.
+  if (!f.started || f.exit.cause === 'launch-failed') return { action: 'end', clean: false, memory: false, reason: startFailure(f.exit) };
   const resumeEpoch = f.checkpoint?.epoch ?? 0;
   const resume = f.checkpoint !== null;
   if (memory) {
@@ -152,11 +165,13 @@ export function decideAfterExit(f: ExitFacts, policy: RestartPolicy): ExitDecisi
       effective: to.perDeviceBatch * to.accumulation,
       epoch: resumeEpoch + 1,
     };
-    const code = resume ? 'APP_RECOVERED_OOM_RESTART' : 'APP_RECOVERED_OOM_RESTART_FRESH';
-    return { action: 'restart', resume, layout: { ...to }, notice: { kind: 'oom', reason: reason(code, params), from: { ...from }, to: { ...to }, resumeEpoch } };
+    // A kill without a word is only assumed to be a memory death: the sentence says so.
+    const killed = basis === 'killed-assumed-oom';
+    const code = resume ? (killed ? 'APP_RECOVERED_KILLED_RESTART' : 'APP_RECOVERED_OOM_RESTART') : killed ? 'APP_RECOVERED_KILLED_RESTART_FRESH' : 'APP_RECOVERED_OOM_RESTART_FRESH';
+    return { action: 'restart', resume, layout: { ...to }, notice: { kind: 'oom', basis: basis!, reason: reason(code, params), from: { ...from }, to: { ...to }, resumeEpoch } };
   }
-  // A process that never started, or that reported its own failure, would only fail again.
-  if (!f.started || f.reportedFailure || f.exit.cause === 'launch-failed') return crashed();
+  // A process that reported its own failure would only fail again.
+  if (f.reportedFailure) return crashed();
   if (f.crashRestarts >= policy.maxCrashRestarts) {
     if (f.crashRestarts === 0) return crashed();
     return { action: 'end', clean: false, memory, reason: reason('TRAIN_CRASH_GAVE_UP', { times: f.crashRestarts + 1, cause, runDir: f.runDir }) };

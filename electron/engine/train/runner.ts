@@ -14,6 +14,8 @@ import { TrainingEventSchema, type BatchLayout, type TrainingEvent } from '../..
 import { FromWorkerSchema } from '../../shared/schemas/ipc/worker';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { readCheckpointPosition } from '../runs/train-state';
+import { rethrowFsError } from '../runs/fs-errors';
+import { acquireRunLock } from '../runs/lock';
 import { appendJsonLine, runPaths, type RunPaths } from '../runs/run-dir';
 import { nodeFork, type ChildExit, type ChildHandle, type ForkFn } from './fork';
 import { decideAfterExit, DEFAULT_RESTART_POLICY, type RestartPolicy } from './recovery';
@@ -95,10 +97,24 @@ export class TrainingRunner {
    */
   static async start(job: TrainConfigInput, opts: RunnerOptions = {}): Promise<TrainingRunner> {
     const runner = new TrainingRunner(job, opts);
-    await mkdir(runner.paths.dir, { recursive: true });
-    if (!job.resume) await writeRunConfigOnce(job);
-    else runner.layout ??= await lastRecoveredLayout(runner.paths.events);
-    await runner.launch(job);
+    await mkdir(runner.paths.dir, { recursive: true }).catch((err: unknown) => rethrowFsError(err, { path: runner.paths.dir, op: 'mkdir' }));
+    // The runner is the run's one writer while it lives (its training processes write under its
+    // lock): a second app window or CLI on the same run gets RUN_LOCKED before anything starts.
+    const lock = await acquireRunLock(runner.paths.dir);
+    void runner.finished.then(() => lock.release());
+    try {
+      if (lock.notice) {
+        const ev: TrainingEvent = { type: 'warning', t: Date.now(), reason: lock.notice };
+        opts.onEvent?.(ev);
+        await appendJsonLine(runner.paths.events, ev).catch(() => undefined);
+      }
+      if (!job.resume) await writeRunConfigOnce(job);
+      else runner.layout ??= await lastRecoveredLayout(runner.paths.events);
+      await runner.launch(job);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     return runner;
   }
 

@@ -11,6 +11,7 @@ import { lrAt } from '../plan/schedule';
 import type { TrainState } from '../runs/checkpoint';
 import type { SessionContext, SessionOutcome, SessionStart } from './context';
 import { endEpoch } from './epoch-end';
+import { reportSkipped } from './skipped';
 import { injectFaults } from './faults';
 import { openSession, type Session } from './setup';
 import type { StepLoss } from './step';
@@ -38,6 +39,7 @@ export async function runSession(ctx: SessionContext, start: SessionStart): Prom
       let lr = lrAt(plan.schedule, st.step).lr * st.lrFactor;
 
       for await (const batch of s.trainLoader.epoch(epoch, { startBatch })) {
+        if (batch.skipped) await reportSkipped(ctx, batch.skipped);
         if (group.micro === 0 && ctx.signal?.aborted) {
           st.batchInEpoch = b;
           await s.saveLast(epoch);

@@ -1,4 +1,5 @@
 // Validation of a detector on the validation loader: decoded predictions and their COCO-style evaluation.
+import type { SkippedImage } from '../data/batch';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageRecord } from '../../shared/schemas/dataset';
 import type { Detection, EvalTruth, EvaluationResult } from '../../shared/schemas/evaluation';
@@ -34,7 +35,7 @@ export async function validate(
   loader: Loader,
   records: readonly ImageRecord[],
   classNames: string[],
-  opts: { keepScore?: number; signal?: AbortSignal } = {},
+  opts: { keepScore?: number; signal?: AbortSignal; onSkipped?: (skipped: SkippedImage[]) => Promise<void> } = {},
 ): Promise<ValidationOutcome> {
   const t0 = Date.now();
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -44,6 +45,9 @@ export async function validate(
   const keep = opts.keepScore ?? 0.05;
   let anchors: ReturnType<typeof anchorsFor> | null = null;
   for await (const batch of loader.epoch(0)) {
+    if (batch.skipped) await opts.onSkipped?.(batch.skipped);
+    // A skipped image is left out of the evaluation (its boxes were never seen).
+    const skippedFiles = new Set(batch.skipped?.map((s) => s.file) ?? []);
     anchors ??= anchorsFor(batch.imgsz);
     const x = imagesTensor(batch);
     const raw = detector.forward(x, false);
@@ -57,6 +61,7 @@ export async function validate(
     batch.ids.forEach((id, i) => {
       const rec = byId.get(id);
       if (!rec) throw new Error(`Validation batch names an unknown image ${id}`);
+      if (skippedFiles.has(rec.file)) return;
       const d = dets[i] ?? [];
       const t = truthsFromBoxes(rec.boxes);
       preds.push(d);

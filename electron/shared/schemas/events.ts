@@ -119,6 +119,12 @@ export const RecoveredEventSchema = z.object({
   type: z.literal('recovered'),
   ...at,
   kind: z.enum(['oom', 'nan', 'crash', 'other']),
+  /**
+   * For a memory restart, on what grounds the death was taken for a memory one: the runtime
+   * said so, the process was killed without a word (assumed: the OS out-of-memory killer), or
+   * its last error was OUT_OF_MEMORY.
+   */
+  basis: z.enum(['reported', 'killed-assumed-oom', 'oom-error']).optional(),
   reason: ReasonSchema,
   from: BatchLayoutSchema.optional(),
   to: BatchLayoutSchema.optional(),

@@ -13,6 +13,12 @@ export const TrainFaultsSchema = z
   .object({
     /** Throw OUT_OF_MEMORY before the micro-batch that would follow this optimizer step, while the per-device batch is above `oomWhileBatchAbove`. */
     oomAtStep: z.number().int().nonnegative(),
+    /**
+     * Throw what the wasm module throws when its heap cannot grow (a plain WebAssembly
+     * RuntimeError "Aborted(OOM)", not a coded error) at this optimizer step, while the batch is
+     * above `oomWhileBatchAbove`: the trainer must still take it for an out-of-memory error.
+     */
+    heapAbortAtStep: z.number().int().nonnegative(),
     /** The injected OOM fires only while the per-device batch exceeds this (default 1: fires once per halving until 1). */
     oomWhileBatchAbove: z.number().int().nonnegative(),
     /** Produce a NaN loss on the micro-batches of these optimizer steps. */
@@ -35,6 +41,11 @@ export const TrainConfigSchema = z.object({
   model: ModelChoiceSchema,
   epochs: z.number().int().positive(),
   overrides: PlanOverridesSchema.default({}),
+  /**
+   * Fine-tune: the folder of an earlier run (or its weights/best|last folder) whose weights this
+   * run starts from. Recorded in config.json; the plan records the parent's name as `parentRun`.
+   */
+  from: z.string().min(1).optional(),
   /** Continue from the run's last checkpoint (and its saved config, plan and split). */
   resume: z.boolean().default(false),
   /** Seed of the weights, the data order and the augmentation. */
@@ -90,6 +101,7 @@ export function trainConfigFromJob(job: TrainJob): TrainConfig {
     epochs: job.epochs,
     overrides: job.overrides,
     resume: job.resume,
+    ...(job.from ? { from: job.from } : {}),
     ...(job.layout ? { layout: job.layout } : {}),
   });
 }

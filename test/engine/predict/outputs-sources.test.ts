@@ -1,12 +1,13 @@
 // The pure pieces of predict's input and output: --source parsing and globs, YOLO label lines,
 // the CSV summary, unique output names and the progress line.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { claimOutputDir, csvField, csvSummary, formatDuration, formatProgress, progressDue, uniqueStems, yoloLabelText } from '../../../electron/engine/predict/outputs';
 import { globToRegExp, parseSourceSpec, resolveSource } from '../../../electron/engine/predict/sources';
+import { demoSet } from '../train/helpers';
 
 test('parseSourceSpec takes a split suffix only when it names a split', () => {
   assert.deepEqual(parseSourceSpec('data.yaml:val'), { path: 'data.yaml', split: 'val' });
@@ -90,6 +91,27 @@ test('claimOutputDir never reuses a folder with files', async () => {
     await writeFile(join(root, 'o', 'f'), 'x');
     assert.equal(await claimOutputDir(join(root, 'o')), join(root, 'o-2'));
     assert.equal(await claimOutputDir(join(root, 'o')), join(root, 'o-3')); // o-2 was claimed by the call before
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('resolveSource: an unlabelled dataset is a source (no DS_NO_BOXES); folders walk loop-safe, regular files only', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'kestrel-src-nolabels-'));
+  try {
+    const demo = await demoSet();
+    await mkdir(join(root, 'images', 'val'), { recursive: true });
+    await mkdir(join(root, 'images', 'train'), { recursive: true });
+    for (const f of ['demo_04.jpg', 'demo_09.jpg']) await copyFile(join(demo, 'images', 'val', f), join(root, 'images', 'val', f));
+    await copyFile(join(demo, 'images', 'train', 'demo_00.jpg'), join(root, 'images', 'train', 'demo_00.jpg'));
+    await writeFile(join(root, 'data.yaml'), 'train: images/train\nval: images/val\nnames:\n  - scratch\n');
+    const src = await resolveSource(`${join(root, 'data.yaml')}:val`);
+    assert.equal(src.kind, 'dataset');
+    assert.deepEqual(src.files.map((f) => f.slice(root.length + 1)).sort(), ['images/val/demo_04.jpg', 'images/val/demo_09.jpg']);
+    // A folder linked into itself is walked once; a link to an image is listed at its real path once.
+    await symlink(join(root, 'images'), join(root, 'images', 'val', 'loop'));
+    const folder = await resolveSource(join(root, 'images'));
+    assert.deepEqual(folder.files.map((f) => f.slice(root.length + 1)), ['images/train/demo_00.jpg', 'images/val/demo_04.jpg', 'images/val/demo_09.jpg']);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -79,8 +79,10 @@ test('after an exit: end cleanly, restart, or end with the reason', () => {
     ['exit 0 without a word', { exit: { code: 0, cause: null } }, DEFAULT_RESTART_POLICY, 'end:APP_CRASHED'],
     ['plain crash, app policy', {}, DEFAULT_RESTART_POLICY, 'end:APP_CRASHED'],
     ['plain crash, CLI policy', {}, cli, 'restart:TRAIN_CRASH_RECOVERED'],
-    ['crash at start-up is not retried', { started: false }, cli, 'end:APP_CRASHED'],
-    ['launch failure is not retried', { exit: { code: null, cause: 'launch-failed' } }, cli, 'end:APP_CRASHED'],
+    ['crash at start-up is not retried', { started: false }, cli, 'end:TRAIN_START_FAILED'],
+    ['a memory-like death at start-up is a start-up failure too', { started: false, exit: oom }, DEFAULT_RESTART_POLICY, 'end:TRAIN_START_FAILED'],
+    ['a kill before the first message is a start-up failure', { started: false, exit: { code: null, cause: 'SIGKILL' } }, cli, 'end:TRAIN_START_FAILED'],
+    ['launch failure is not retried', { exit: { code: null, cause: 'launch-failed' } }, cli, 'end:TRAIN_START_FAILED'],
     ['a reported failure is not retried', { exit: { code: 1, cause: 'crashed' }, reportedFailure: true }, cli, 'end:APP_CRASHED'],
     ['crash restarts used up', { crashRestarts: 3 }, cli, 'end:TRAIN_CRASH_GAVE_UP'],
     ['memory death with a checkpoint', { exit: oom }, DEFAULT_RESTART_POLICY, 'restart:APP_RECOVERED_OOM_RESTART'],
@@ -89,6 +91,8 @@ test('after an exit: end cleanly, restart, or end with the reason', () => {
     ['memory death at batch 1', { exit: oom, layout: { perDeviceBatch: 1, accumulation: 16 } }, DEFAULT_RESTART_POLICY, 'end:APP_OOM_AT_BATCH_ONE'],
     ['memory restarts used up', { exit: oom, oomRestarts: 3 }, DEFAULT_RESTART_POLICY, 'end:APP_OOM_GAVE_UP'],
     ['memory death while stopping', { exit: oom, intended: true }, DEFAULT_RESTART_POLICY, 'end:APP_CRASHED_OOM'],
+    ['kill without a word while stopping', { exit: { code: null, cause: 'SIGKILL' }, intended: true }, DEFAULT_RESTART_POLICY, 'end:APP_CRASHED_KILLED'],
+    ['kill without a word before a checkpoint', { exit: { code: 137, cause: 'crashed' }, checkpoint: null }, DEFAULT_RESTART_POLICY, 'restart:APP_RECOVERED_KILLED_RESTART_FRESH'],
     ['crash after train-end', { ended: true }, cli, 'end:APP_CRASHED'],
   ];
   for (const [name, facts, policy, want] of rows) {
@@ -103,6 +107,15 @@ test('a memory restart halves the layout the process ran at, says what it assume
   assert.ok(killed.action === 'restart');
   assert.deepEqual([killed.resume, killed.layout, killed.notice.from, killed.notice.resumeEpoch], [true, { perDeviceBatch: 2, accumulation: 2 }, { perDeviceBatch: 4, accumulation: 1 }, 2]);
   assert.deepEqual([killed.notice.reason.params['cause'], killed.notice.reason.params['basis'], killed.notice.reason.params['epoch']], ['SIGKILL', 'killed-assumed-oom', 3]);
+  // A kill is told apart from a reported memory death: its own sentence says the memory death was assumed.
+  assert.equal(killed.notice.reason.code, 'APP_RECOVERED_KILLED_RESTART');
+  assert.equal(killed.notice.basis, 'killed-assumed-oom');
+  assert.match(killed.notice.reason.message, /killed from outside.*assumed/);
+  const reported = decideAfterExit({ ...base, exit: oom }, DEFAULT_RESTART_POLICY);
+  assert.ok(reported.action === 'restart' && reported.notice.basis === 'reported' && reported.notice.reason.code === 'APP_RECOVERED_OOM_RESTART');
+  // A start-up failure names the child's last words when they were kept.
+  const early = decideAfterExit({ ...base, started: false, exit: { code: 1, cause: 'crashed', stderrTail: 'x\nError: Cannot find package tsx\n' } }, cli);
+  assert.ok(early.action === 'end' && !early.clean && early.reason.code === 'TRAIN_START_FAILED' && /Cannot find package tsx/.test(early.reason.message));
   // Without a job layout: the checkpoint's, then the plan event's.
   const fresh = decideAfterExit({ ...base, exit: oom, checkpoint: null, planLayout: { perDeviceBatch: 6, accumulation: 1 } }, DEFAULT_RESTART_POLICY);
   assert.ok(fresh.action === 'restart' && !fresh.resume && fresh.notice.to?.perDeviceBatch === 3 && fresh.notice.resumeEpoch === 0);

@@ -33,6 +33,12 @@ test('a training process that dies (SIGKILL, as the OOM killer does) is restarte
   assert.equal(results.status, 'completed');
   assert.equal(results.steps, plan.totalSteps);
   assert.deepEqual(results.layout, { perDeviceBatch: 2, accumulation: 2 });
+  // The kill left metrics.csv consistent with the checkpoint the restart resumed from: one row per epoch.
+  const epochs = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+  assert.deepEqual(epochs, [0, 1]);
   // The recovery is in the run's own record too.
-  assert.ok(readFileSync(join(runDir, 'events.jsonl'), 'utf8').includes('"APP_RECOVERED_OOM_RESTART"'));
+  assert.ok(readFileSync(join(runDir, 'events.jsonl'), 'utf8').includes('"APP_RECOVERED_KILLED_RESTART"'));
+  // A kill without a word is told apart from a reported memory death: the event says it was assumed.
+  assert.ok(r.type === 'recovered' && r.basis === 'killed-assumed-oom' && r.reason.code === 'APP_RECOVERED_KILLED_RESTART');
+  assert.match(r.reason.message, /killed from outside \(SIGKILL\).*assumed the system ran out of memory/);
 });

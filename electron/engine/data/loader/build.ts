@@ -3,7 +3,8 @@ import type { ImageRecord, LetterboxInfo } from '../../../shared/schemas/dataset
 import { augmentSample, planIndices, planSample } from '../augment/pipeline';
 import type { AugmentOptions } from '../augment/options';
 import type { Sample } from '../augment/sample';
-import type { TrainBatch } from '../batch';
+import type { SkippedImage, TrainBatch } from '../batch';
+import { imageSkipReason } from '../image';
 import { cacheKey, cachedImageBytes, DiskCache, RamCache, type CacheMode, type RamCacheState } from '../cache';
 import { identityLetterbox, letterboxBoxes, letterboxInfo, resizedSize } from '../letterbox';
 import { createRng } from '../rng';
@@ -42,6 +43,8 @@ export class BatchBuilder {
   private readonly keys = new Map<number, string>();
   /** Decodes since start, for tests and benchmarks of the cache path. */
   decodes = 0;
+  /** Images that could not be read, by record index: skipped in every epoch without trying again. */
+  private readonly bad = new Map<number, SkippedImage>();
 
   constructor(cfg: BuilderConfig) {
     this.cfg = cfg;
@@ -81,7 +84,23 @@ export class BatchBuilder {
   async sample(index: number): Promise<{ sample: Sample; info: LetterboxInfo }> {
     const rec = this.cfg.records[index] as ImageRecord;
     const { imgsz } = this.cfg;
-    const data = await this.pixels(index);
+    let data: Uint8Array;
+    try {
+      data = this.bad.has(index) ? blankPixels(imgsz) : await this.pixels(index);
+    } catch (err) {
+      // What the dataset check would skip (an empty, truncated or unreadable file) is skipped
+      // here too, with the same code: the image becomes a blank, box-free one. Anything else
+      // (out of memory, a bug) still stops the run.
+      const skip = imageSkipReason(err);
+      if (!skip) throw err;
+      this.bad.set(index, { file: rec.file, code: skip.code, reason: skip.reason });
+      data = blankPixels(imgsz);
+    }
+    if (this.bad.has(index)) {
+      const info = letterboxInfo(rec.width, rec.height, imgsz);
+      const none: Sample = { data, width: imgsz, height: imgsz, boxes: new Float32Array(0), cls: new Int32Array(0), ignore: new Uint8Array(0), content: { x: 0, y: 0, width: imgsz, height: imgsz } };
+      return { sample: none, info };
+    }
     const info = letterboxInfo(rec.width, rec.height, imgsz);
     const { width, height } = resizedSize(rec.width, rec.height, info.scale, imgsz);
     const sample: Sample = {
@@ -145,8 +164,23 @@ export class BatchBuilder {
       ignore: Uint8Array.from(ignore),
       letterbox,
       ids: req.indices.map((i) => (this.cfg.records[i] as ImageRecord).id),
+      ...(skippedHere(needed, this.bad)),
     };
   }
+}
+
+/** The letterbox padding grey of a whole input: what a skipped image trains as. */
+function blankPixels(imgsz: number): Uint8Array {
+  return new Uint8Array(imgsz * imgsz * 3).fill(114);
+}
+
+/** The `skipped` field of a batch that used skipped images (none: no field). */
+function skippedHere(indices: readonly number[], bad: ReadonlyMap<number, SkippedImage>): { skipped?: SkippedImage[] } {
+  const list = indices.flatMap((i) => {
+    const s = bad.get(i);
+    return s ? [s] : [];
+  });
+  return list.length > 0 ? { skipped: list } : {};
 }
 
 /** The buffers of a batch, for a zero-copy postMessage transfer list. */
