@@ -21,8 +21,14 @@ import { accessError, assertPathShape, checkOpenPath, isFsRoot, PathGrants } fro
 import type { AppHost } from './host';
 import { exportRunModel } from './model-export';
 import { recommendModel } from './recommend';
+import { planSpeed } from './speed';
+import { readMetricsCsv } from './metrics-csv';
 import { labelsAddImage, labelsGet, labelsSave } from './labels';
-import { listRuns, newRunId, openRun, readJob, RUN_FILES, runDirOf } from './runs';
+import { listRuns, newRunId, openRun, readJob, RUN_FILES, runDirOf, summarizeRun } from './runs';
+import { classNamesOf, saveRunThresholds, suggestFor, thresholdsOf, tryModel } from './predict';
+import { buildReport, savePlots, saveReport, type ReportExtras } from './report';
+import { readRunMeta, trashRun, writeRunMeta } from './run-admin';
+import type { RunMeta, RunSummary } from '../shared/schemas/ipc/runs';
 import type { SettingsStore } from './settings';
 import type { TrainingSupervisor } from './supervisor';
 import { makeThumb, scaleBox } from './thumbs';
@@ -41,7 +47,16 @@ export interface AppContext {
 /** Points of the LR chart. */
 const LR_POINTS = 200;
 /** Images shown in the results gallery. */
-const GALLERY_SIZE = 24;
+const GALLERY_SIZE = 48;
+/** Lowest confidence a threshold slider reaches: detections below it are not sent to the renderer. */
+const VAL_MIN_CONF = 0.01;
+/** Detections per validation image sent to the renderer (the best ones). */
+const VAL_MAX_DETS = 100;
+
+/** A run summary with the engineer's name and note. */
+function withMeta(r: RunSummary, meta: RunMeta): RunSummary {
+  return { ...r, ...(meta.title ? { title: meta.title } : {}), ...(meta.note ? { note: meta.note } : {}) };
+}
 /** Confidence the gallery ranks misses and false alarms at (the display threshold). */
 const DISPLAY_CONF = 0.25;
 /** Confidences of the slider: 0.05 to 0.95 in steps of 0.05. */
@@ -124,7 +139,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     },
     async 'dataset:samples'(req) {
       const { ds } = await dataset(picked(req.path));
-      const images = ds.splits[req.split];
+      // Round-robin over classes, so the first page shows every class (NEU-DET lists them class by class).
+      const images = interleaveByClass(ds.splits[req.split]);
       const page = images.slice(req.offset, req.offset + req.limit);
       const samples = await Promise.all(page.map((img) => sampleOf(ds, img, req.split, req.size)));
       return { classNames: ds.classNames, total: images.length, samples: samples.filter((s) => s !== null) };
@@ -145,7 +161,8 @@ export function createHandlers(ctx: AppContext): Handlers {
       const spec = { scale: req.model.scale, imgsz: req.model.imgsz, numClasses: Math.max(1, summary.classNames.length) };
       const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides);
       const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
-      return { plan, lrCurve, summary, recommendation };
+      const speed = await planSpeed(runsDirOf(ctx), plan, hw);
+      return { plan, lrCurve, summary, recommendation, speed };
     },
     async 'train:start'(req) {
       const runId = req.name !== undefined ? assertRunName(req.name) : newRunId(req.model.scale, req.model.imgsz);
@@ -157,8 +174,10 @@ export function createHandlers(ctx: AppContext): Handlers {
       }
       // A read-only, full or file-shaped runs folder is said now, with its code, not by the child.
       await ensureWritableFolder(runsDir);
+      // A fine-tune's parent is found and checked now (FINETUNE_* errors), before any run folder exists.
+      const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
       await ctx.settings.set({ lastModel: req.model });
-      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false });
+      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false, ...(parent ? { from: parent.weightsDir } : {}) });
       return { runId, runDir };
     },
     async 'train:resume'(req) {
@@ -177,13 +196,18 @@ export function createHandlers(ctx: AppContext): Handlers {
     },
     async 'runs:list'() {
       const runsDir = runsDirOf(ctx);
-      return { runsDir, runs: await listRuns(runsDir, ctx.supervisor.activeRunId) };
+      const runs = await listRuns(runsDir, ctx.supervisor.activeRunId);
+      return { runsDir, runs: await Promise.all(runs.map(async (r) => withMeta(r, await readRunMeta(r.dir)))) };
     },
     async 'runs:open'(req) {
-      return openRun(runsDirOf(ctx), req.runId, ctx.supervisor.activeRunId);
+      const detail = await openRun(runsDirOf(ctx), req.runId, ctx.supervisor.activeRunId);
+      return { ...detail, metrics: await readMetricsCsv(detail.summary.dir) };
     },
     async 'results:get'(req) {
-      return readResults(await existingRun(req.runId), req.runId);
+      const runDir = await existingRun(req.runId);
+      const [res, run, meta] = await Promise.all([readResults(runDir, req.runId), summarizeRun(runsDirOf(ctx), req.runId, ctx.supervisor.activeRunId), readRunMeta(runDir)]);
+      const thresholds = await thresholdsOf(runDir, res.classNames).catch(() => undefined);
+      return { ...res, run: withMeta(run, meta), ...(thresholds ? { thresholds } : {}) };
     },
     async 'model:export'(req) {
       const runDir = await existingRun(req.runId);
@@ -192,7 +216,9 @@ export function createHandlers(ctx: AppContext): Handlers {
       // The destination comes from main's dialog, never from the renderer's payload.
       const dest = await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_EXPORT_TITLE') });
       if (dest === null) return { path: null, files: [] };
-      return exportRunModel(runDir, req.runId, assertPathShape(dest));
+      const exported = await exportRunModel(runDir, req.runId, assertPathShape(dest));
+      grants.grant(exported.path); // The engineer picked it: "Open" may show it in the file manager.
+      return exported;
     },
     async 'dialog:openFolder'(req) {
       const path = await ctx.host.openFolderDialog(req);
@@ -228,8 +254,74 @@ export function createHandlers(ctx: AppContext): Handlers {
     'labels:get': (req) => labelsGet(ctx, req),
     'labels:save': (req) => labelsSave(ctx, req),
     'labels:addImage': (req) => labelsAddImage(ctx, req),
+    async 'thresholds:suggest'(req) {
+      return { suggestions: await suggestFor(await existingRun(req.runId), req.recallTarget) };
+    },
+    async 'thresholds:save'(req) {
+      return saveRunThresholds(await existingRun(req.runId), req.thresholds);
+    },
+    async 'predict:try'(req) {
+      const runDir = await existingRun(req.runId);
+      const hasWeights = await Promise.all([RUN_FILES.best, RUN_FILES.last].map((f) => stat(join(runDir, f)).then(() => true, () => false)));
+      if (!hasWeights.includes(true)) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
+      // The images come from main's dialog, never from the renderer's payload.
+      const source =
+        req.kind === 'folder'
+          ? await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_TRY_FOLDER_TITLE') })
+          : await ctx.host.openFileDialog({ title: dialogTitle(ctx, 'APP_DIALOG_TRY_FILE_TITLE'), filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'bmp', 'tif', 'tiff', 'webp'] }] });
+      if (source === null) return { source: null, outDir: null, classNames: [], images: [], more: 0, skipped: [], summary: { images: 0, ng: 0, ok: 0, imagesPerSecond: 0 } };
+      return tryModel(runDir, assertPathShape(source));
+    },
+    async 'report:save'(req) {
+      const runDir = await existingRun(req.runId);
+      const settings = ctx.settings.get();
+      const classNames = await classNamesOf(runDir);
+      const [thresholds, meta, job, hw] = await Promise.all([thresholdsOf(runDir, classNames), readRunMeta(runDir), readJob(runDir), probe(false).catch(() => null)]);
+      let datasetInfo: ReportExtras['dataset'] = null;
+      if (job) {
+        const d = await dataset(job.datasetPath).catch(() => null);
+        if (d) datasetInfo = { path: job.datasetPath, classNames: d.summary.classNames, trainImages: d.summary.trainImages, valImages: d.summary.valImages, problems: d.ds.problems.map((p) => ({ code: p.code, message: p.message, file: p.file })) };
+      }
+      const html = await buildReport(runDir, req.runId, settings.locale, thresholds, {
+        title: meta.title,
+        note: meta.note,
+        dataset: datasetInfo,
+        hardware: hw ? { cpu: hw.cpu.model, gpus: hw.gpus.map((g) => g.model), ramBytes: null } : null,
+      });
+      return { path: await saveReport(runDir, html) };
+    },
+    async 'report:savePlots'(req) {
+      return { files: await savePlots(await existingRun(req.runId), req.plots) };
+    },
+    async 'runs:update'(req) {
+      const runDir = await existingRun(req.runId);
+      return writeRunMeta(runDir, { ...(req.title !== undefined ? { title: req.title } : {}), ...(req.note !== undefined ? { note: req.note } : {}) });
+    },
+    async 'runs:delete'(req) {
+      await existingRun(req.runId);
+      if (ctx.supervisor.activeRunId === req.runId) throw new KestrelError('APP_RUN_DELETE_ACTIVE', reason('APP_RUN_DELETE_ACTIVE', { runId: req.runId }).message, { runId: req.runId });
+      return { trashedTo: await trashRun(runsDirOf(ctx), req.runId) };
+    },
   };
   return handlers;
+}
+
+/**
+ * Images reordered round-robin by the class of their first box (background images last but
+ * kept in turn), each class keeping its own order: a page of samples shows every class.
+ */
+export function interleaveByClass(images: readonly ImageRecord[]): ImageRecord[] {
+  const groups = new Map<number, ImageRecord[]>();
+  for (const img of images) {
+    const cls = img.boxes[0]?.cls ?? -1;
+    const g = groups.get(cls) ?? [];
+    g.push(img);
+    groups.set(cls, g);
+  }
+  const lists = [...groups.entries()].sort((a, b) => (a[0] < 0 ? 1 : b[0] < 0 ? -1 : a[0] - b[0])).map(([, g]) => g);
+  const out: ImageRecord[] = [];
+  for (let i = 0; out.length < images.length; i++) for (const g of lists) if (i < g.length) out.push(g[i]!);
+  return out;
 }
 
 async function sampleOf(ds: Dataset, img: ImageRecord, split: 'train' | 'val' | 'test', size: number) {
@@ -301,6 +393,16 @@ export async function readResults(runDir: string, runId: string): Promise<Res<'r
     gallery = items.filter((i) => i !== null);
   }
   const sweep = preds.success ? confidenceSweep(preds.data.images, SWEEP_CONFS) : null;
-  return ResultsResponseSchema.parse({ runId, classNames, evaluation: evaluation.success ? evaluation.data : null, gallery, confidenceSweep: sweep });
+  // Compact: the sliders never go below VAL_MIN_CONF, and an image keeps its best VAL_MAX_DETS.
+  const valImages = preds.success
+    ? preds.data.images.map((img) => ({
+        truths: img.truths,
+        detections: img.detections
+          .filter((d) => d.score >= VAL_MIN_CONF)
+          .sort((a, b) => b.score - a.score)
+          .slice(0, VAL_MAX_DETS),
+      }))
+    : undefined;
+  return ResultsResponseSchema.parse({ runId, classNames, evaluation: evaluation.success ? evaluation.data : null, gallery, confidenceSweep: sweep, ...(valImages ? { valImages } : {}) });
 }
 

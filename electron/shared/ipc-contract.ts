@@ -8,7 +8,9 @@ import { limitNumber } from './schemas/ipc/limits';
 import { OpenDialogRequestSchema, OpenDialogResultSchema } from './schemas/ipc/dialog';
 import { PlanRequestSchema, PlanResponseSchema } from './schemas/ipc/plan';
 import { ResultsResponseSchema } from './schemas/ipc/results';
-import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
+import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunMetaSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
+import { PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
+import { ThresholdsSchema } from './schemas/thresholds';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
 import { ModelChoiceSchema, PlanOverridesSchema } from './schemas/ipc/worker';
 import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
@@ -46,6 +48,8 @@ export const contract = {
         overrides: PlanOverridesSchema.default({}),
         /** The run's folder name (checked again in main with the coded RUN_NAME_* errors). */
         name: z.string().max(4096).optional(),
+        /** Fine-tune from this earlier run (its id in the runs folder): its weights are the starting point. */
+        from: RunIdSchema.optional(),
       })
       .strict(),
     res: z.object({ runId: RunIdSchema, runDir: z.string() }),
@@ -71,6 +75,19 @@ export const contract = {
   'labels:get': { req: LabelsGetRequestSchema, res: LabelsGetResponseSchema },
   'labels:save': { req: LabelsSaveRequestSchema, res: LabelsSaveResponseSchema },
   'labels:addImage': { req: LabelsAddImageRequestSchema, res: LabelsAddImageResponseSchema },
+  'thresholds:suggest': { req: ThresholdsSuggestRequestSchema, res: ThresholdsSuggestResponseSchema },
+  'thresholds:save': { req: ThresholdsSaveRequestSchema, res: ThresholdsSchema },
+  // Main shows the file or folder dialog; the renderer never names the images.
+  'predict:try': { req: PredictTryRequestSchema, res: PredictTryResponseSchema },
+  'report:save': { req: runRef, res: z.object({ path: z.string() }) },
+  'report:savePlots': {
+    req: z
+      .object({ runId: RunIdSchema, plots: z.array(z.object({ name: z.enum(REPORT_PLOT_NAMES), png: z.string().max(8_000_000) })).max(REPORT_PLOT_NAMES.length) })
+      .strict(),
+    res: z.object({ files: z.array(z.string()) }),
+  },
+  'runs:update': { req: z.object({ runId: RunIdSchema, title: z.string().max(120).optional(), note: z.string().max(4000).optional() }).strict(), res: RunMetaSchema },
+  'runs:delete': { req: runRef, res: z.object({ trashedTo: z.string() }) },
 } as const satisfies Record<ChannelName, { req: z.ZodType; res: z.ZodType }>;
 
 /** Events main sends to the renderer, with their payload schemas. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { ARTIFACTS, ensureRendererBuilt, openBrowser, shot, skipReason, startBridge, WORKER_ENTRY, type Bridge } from './harness';
+import { checkResults, englishWords } from './results-views';
 
 const skip = skipReason();
 if (skip) console.log(`[e2e] ${skip}`);
@@ -76,7 +77,14 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
 
     // 3. Plan: the real planner for this machine and dataset, with reasons and the LR chart.
     await page.getByTestId('dataset-next').click();
-    await page.getByTestId('plan').waitFor({ timeout: 60_000 });
+    await page.getByTestId('plan-summary').waitFor({ timeout: 60_000 });
+    // The step opens on Kestrel's own recommendation, with the time it takes on this PC.
+    await page.waitForFunction(() => {
+      const sel = document.querySelector<HTMLSelectElement>('[data-testid="imgsz"]');
+      return !!sel && (sel.selectedOptions[0]?.textContent ?? '').includes('recommended') && !document.querySelector('.stale');
+    }, null, { timeout: 60_000 });
+    assert.match(await page.getByTestId('plan-summary').innerText(), /YOLOv8n .* about (\d+ h )?\d+ min on this PC/s);
+    await shot(page, '03-plan-recommended');
     await page.getByTestId('imgsz').selectOption(String(E2E_IMGSZ));
     await page.getByTestId('epochs').fill(String(E2E_EPOCHS));
     await page.getByTestId('epochs').blur();
@@ -96,11 +104,26 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
       [E2E_EPOCHS, E2E_BATCH, E2E_ACCUMULATION],
       { timeout: 60_000 },
     );
+    // Two epochs is a short run: the warning comes with a one-click fix (not taken here).
+    const fix = page.locator('[data-testid="plan-fix"][data-code="PLAN_WARN_SHORT_RUN"]');
+    assert.match(await fix.innerText(), /Fix it: train \d+ epochs/);
+    await shot(page, '03-plan');
+    // The settings, the LR chart and every reason sit in a collapsed Details.
+    assert.equal(await page.getByTestId('plan').isVisible(), false, 'details start collapsed');
+    await page.getByTestId('plan-details').locator('summary').click();
     const batch = Number(await page.getByTestId('plan-batch').innerText());
     assert.equal(batch, E2E_BATCH, 'the override is the per-device batch');
     assert.ok((await page.getByTestId('plan-reasons').locator('li').count()) >= 3, 'each decision comes with a reason');
     await page.getByTestId('chart-lr').locator('canvas').waitFor();
-    await shot(page, '03-plan');
+    await shot(page, '03-plan-details');
+    // The plan in Chinese: every reason and warning from the planner in Chinese words.
+    await page.getByTestId('locale').selectOption('zh');
+    await page.getByText('训练计划').first().waitFor();
+    const device = await page.locator('[data-testid="plan"] dd').first().innerText();
+    const planZh = await page.locator('main').innerText();
+    assert.deepEqual(englishWords(planZh, device.split(/\s+/)), [], 'the Chinese Plan screen shows no English words');
+    await shot(page, '03-plan-zh');
+    await page.getByTestId('locale').selectOption('en');
 
     // 4. Train: a real training process, forked by the app's supervisor.
     if (!existsSync(WORKER_ENTRY)) {
@@ -137,6 +160,11 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
         E2E_EPOCHS,
         { timeout: 10 * 60_000 },
       );
+      // One stop button that says what it does; the finish as a clock time.
+      if (await page.getByTestId('train-stop').count()) {
+        assert.equal(await page.getByTestId('train-pause').count(), 0);
+        assert.match(await page.getByTestId('train-stop').innerText(), /saves a checkpoint/);
+      }
       await shot(page, '04-train');
       await page.getByTestId('see-results').waitFor({ timeout: 10 * 60_000 });
     } finally {
@@ -156,7 +184,7 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
     });
     const map50 = Number(await page.getByTestId('map50').innerText());
     assert.ok(map50 >= 0 && map50 <= 1);
-    await shot(page, '05-results');
+    await checkResults(page, bridge);
     assert.deepEqual(errors, []);
   });
 
@@ -170,7 +198,10 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
       await page.goto(`${bridge.baseUrl}/index.html`);
       await page.getByTestId('nav-dataset').click();
       await page.getByTestId('pick-folder').click();
-      await page.getByTestId('problems').waitFor({ timeout: 60_000 });
+      await page.getByTestId('problems').waitFor({ timeout: 60_000 }).catch(async (err: unknown) => {
+        await shot(page, '06-dataset-broken-failed');
+        throw err;
+      });
       await page.getByTestId('checking').waitFor({ state: 'detached' });
       const groups = page.getByTestId('problem-group');
       const codes = await groups.evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));

@@ -1,4 +1,5 @@
-import { formatReason, fillTemplate, type Reason } from '../../../electron/shared/reason';
+import { fillTemplate, type Reason } from '../../../electron/shared/reason';
+import { formatReasonDeep } from './nested-reasons';
 import { en, type MessageKey } from '../messages/en';
 import { zh } from '../messages/zh';
 
@@ -26,7 +27,7 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 /** A reason (plan, hardware, dataset) in the current language. */
 export function reasonText(r: Reason): string {
-  return formatReason(r, i18n.locale);
+  return formatReasonDeep(r, i18n.locale);
 }
 
 /** A number for the current locale, with at most `digits` fraction digits. */
@@ -76,4 +77,28 @@ export function fmtDuration(seconds: number | null | undefined): string {
   const sec = s % 60;
   const pad = (x: number) => String(x).padStart(2, '0');
   return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
+}
+
+/** Keys that come in a singular and a plural form (`<base>.one`, `<base>.other`). */
+type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
+
+/**
+ * A counted phrase with the right plural form for the locale ("1 error", "5 errors"); `count`
+ * fills `{count}`. Chinese has one form, so both keys carry the same text there.
+ */
+export function tn(base: PluralBase, count: number, params: Record<string, string | number> = {}): string {
+  const form = new Intl.PluralRules(intlLocale[i18n.locale]).select(count) === 'one' ? 'one' : 'other';
+  return t(`${base}.${form}` as MessageKey, { ...params, count });
+}
+
+/** A clock time (hours and minutes) for the current locale. */
+export function fmtClock(ms: number): string {
+  return new Intl.DateTimeFormat(intlLocale[i18n.locale], { hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+
+/** A duration the way people say it: "about 1 h 50 min" without the "about". */
+export function fmtRough(d: { hours: number; minutes: number }): string {
+  if (d.hours === 0) return t('dur.m', { m: d.minutes });
+  if (d.minutes === 0) return t('dur.h', { h: d.hours });
+  return t('dur.hm', { h: d.hours, m: d.minutes });
 }

@@ -37,6 +37,8 @@ export interface RunView {
   batches: number;
   imagesPerSec: number | null;
   etaSeconds: number | null;
+  /** When etaSeconds was reported (the event's time, ms): the finish clock time counts from here. */
+  etaUpdatedAt: number | null;
   memoryBytes: number | null;
   lr: number | null;
   lastLoss: number | null;
@@ -64,6 +66,7 @@ export function newRunView(runId: string, runDir: string): RunView {
     batches: 0,
     imagesPerSec: null,
     etaSeconds: null,
+    etaUpdatedAt: null,
     memoryBytes: null,
     lr: null,
     lastLoss: null,
@@ -136,6 +139,7 @@ export function applyEvent(run: RunView, ev: TrainingEvent): void {
       run.batches = ev.batches;
       run.imagesPerSec = ev.imagesPerSec;
       run.etaSeconds = ev.etaSeconds;
+      run.etaUpdatedAt = ev.t;
       run.memoryBytes = ev.memoryBytes;
       run.lr = ev.lr;
       run.lastLoss = ev.loss.total;
@@ -179,5 +183,36 @@ export function applyEvent(run: RunView, ev: TrainingEvent): void {
       const never: never = ev;
       void never;
     }
+  }
+}
+
+/** Loss columns of metrics.csv and the names the live chart uses for them. */
+const CSV_LOSS_PARTS: Record<string, string> = { train_box: 'box', train_cls: 'cls', train_dfl: 'dfl' };
+
+/**
+ * Fills a reopened run's loss and LR series from its metrics.csv (one point per epoch, at the
+ * epoch's end), and its mAP series when the events gave none. Live runs keep their per-batch
+ * series: this only fills series that are empty.
+ */
+export function applyMetricsCsv(run: RunView, metrics: { columns: Record<string, (number | null)[]> } | null | undefined): void {
+  const cols = metrics?.columns;
+  const epochs = cols?.['epoch'];
+  if (!cols || !epochs || epochs.length === 0) return;
+  const s = run.series;
+  const xs = epochs.map((e) => (e === null ? null : e + 1));
+  const rows = xs.map((x, i) => ({ x, i })).filter((r): r is { x: number; i: number } => r.x !== null);
+  if (s.x.length === 0) {
+    s.x = rows.map((r) => r.x);
+    s.lr = rows.map((r) => cols['lr']?.[r.i] ?? 0);
+    s.lossTotal = rows.map((r) => cols['train_total']?.[r.i] ?? 0);
+    s.lossParts = {};
+    for (const [col, name] of Object.entries(CSV_LOSS_PARTS)) {
+      if (cols[col]) s.lossParts[name] = rows.map((r) => cols[col]![r.i] ?? null);
+    }
+  }
+  if (s.epochX.length === 0 && cols['map50']) {
+    s.epochX = rows.map((r) => r.x);
+    s.map50 = rows.map((r) => cols['map50']![r.i] ?? null);
+    s.map50_95 = rows.map((r) => cols['map50_95']?.[r.i] ?? null);
   }
 }

@@ -33,10 +33,18 @@ export const app = $state({
   report: null as Res<'dataset:check'> | null,
   reportError: null as UiError | null,
   checking: false,
+  /** Sample images of the checked dataset (kept while the wizard moves between steps). */
+  samples: null as Res<'dataset:samples'> | null,
   model: { scale: 'n' as ModelScale, imgsz: 320 },
   epochs: 30,
   overrides: {} as PlanOverrides,
   plan: null as Res<'plan:create'> | null,
+  /** The dataset the model choice and overrides were made for: another one resets them to Kestrel's recommendation. */
+  planDataset: null as string | null,
+  /** The hand-set overrides were dropped because the dataset changed (the Plan step says so). */
+  overridesReset: false,
+  /** The engineer's choices for a dataset without boxes or validation images (Plan step). */
+  planChoices: { noBoxes: false, noVal: false },
   planError: null as UiError | null,
   planning: false,
   run: null as RunView | null,

@@ -1,8 +1,22 @@
 import { z } from 'zod';
 import { BoxSchema, SplitNameSchema } from '../dataset';
 
+/** Longest path accepted over IPC (the same bound as electron/app/access.ts). */
+export const MAX_IPC_PATH = 4096;
+
+/**
+ * An absolute path (POSIX `/...`, Windows `C:\...` or `\\server\share`), bounded, without NUL
+ * bytes: the shape of every path the renderer may send. Main still checks it was granted.
+ */
+export const AbsolutePathSchema = z
+  .string()
+  .min(1)
+  .max(MAX_IPC_PATH)
+  .refine((p) => !p.includes('\0'), 'a path cannot contain a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || /^\\\\[^\\]/.test(p), 'a full (absolute) path is needed');
+
 /** A dataset location as the engineer picked it: a folder, a data.yaml or a COCO JSON. */
-export const DatasetPathSchema = z.string().min(1).max(4096);
+export const DatasetPathSchema = AbsolutePathSchema;
 
 /**
  * An image shown as a small JPEG: its file (relative to the dataset root, for display), its

@@ -18,6 +18,17 @@ export type PlanRequest = z.input<typeof PlanRequestSchema>;
 /** The LR schedule sampled for a chart: parallel arrays of optimizer step and LR. */
 export const LrCurveSchema = z.object({ step: z.array(z.number()), lr: z.array(z.number()) });
 
+/**
+ * How fast this PC trains the plan, in training images per second: measured by an earlier
+ * run with the same backend and scale (fromRun), or a rough estimate before any run.
+ */
+export const PlanSpeedSchema = z.object({
+  imagesPerSec: z.number().positive(),
+  source: z.enum(['measured', 'estimate']),
+  fromRun: z.string().nullable(),
+});
+export type PlanSpeed = z.infer<typeof PlanSpeedSchema>;
+
 /** Response of plan:create. */
 export const PlanResponseSchema = z.object({
   plan: TrainingPlanSchema,
@@ -25,5 +36,7 @@ export const PlanResponseSchema = z.object({
   summary: DatasetSummarySchema,
   /** Recommended (scale, input size) for this machine and dataset, with why. */
   recommendation: z.object({ scale: z.string(), imgsz: z.number().int(), reasons: z.array(ReasonSchema) }),
+  /** The speed the time estimate comes from (absent from older bridges). */
+  speed: PlanSpeedSchema.optional(),
 });
 export type PlanResponse = z.infer<typeof PlanResponseSchema>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DetectionSchema, EvalTruthSchema, EvaluationResultSchema } from '../evaluation';
 import { ThumbnailFields } from './dataset';
+import { ThresholdsSchema } from '../thresholds';
+import { RunSummarySchema } from './runs';
 
 /** One validation image of the results gallery, with its ground truth and predictions. */
 export const GalleryItemSchema = z.object({
@@ -22,6 +24,12 @@ export const ResultsResponseSchema = z.object({
   confidenceSweep: z
     .object({ conf: z.array(z.number()), precision: z.array(z.number()), recall: z.array(z.number()), f1: z.array(z.number()) })
     .nullable(),
+  /** The run's per-class thresholds (thresholds.json, or the defaults): what the verdict, tiles, matrix and gallery use. */
+  thresholds: ThresholdsSchema.optional(),
+  /** Every validation image's truths and detections (image pixels, low-confidence ones dropped): the verdict at any thresholds. */
+  valImages: z.array(z.object({ truths: z.array(EvalTruthSchema), detections: z.array(DetectionSchema) })).optional(),
+  /** Which run this is (the "which run" header): its summary with the engineer's name and note. */
+  run: RunSummarySchema.optional(),
 });
 export type ResultsResponse = z.infer<typeof ResultsResponseSchema>;
 

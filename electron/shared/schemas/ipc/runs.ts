@@ -31,6 +31,9 @@ export const RunSummarySchema = z.object({
   /** A checkpoint exists and the run did not finish: it can be resumed. */
   resumable: z.boolean(),
   hasResults: z.boolean(),
+  /** The engineer's name and note for the run (run-meta.json; the folder keeps its name). */
+  title: z.string().optional(),
+  note: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -41,6 +44,8 @@ export const RunDetailSchema = z.object({
   epochs: z.array(EpochEndEventSchema),
   /** Events other than batch-end/epoch-end (warnings, recoveries, checkpoints, errors). */
   events: z.array(TrainingEventSchema),
+  /** metrics.csv as columns (epoch, train_box, lr, map50...), null without the file; the curves of a reopened run. */
+  metrics: z.object({ columns: z.record(z.string(), z.array(z.number().nullable())) }).nullable().optional(),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
@@ -71,3 +76,7 @@ export const RunStateEventSchema = z.object({
   reason: ReasonSchema.nullable().optional(),
 });
 export type RunStateEvent = z.infer<typeof RunStateEventSchema>;
+
+/** What the engineer may write about a run: a display name and a note (run-meta.json in its folder). */
+export const RunMetaSchema = z.object({ title: z.string().max(120).default(''), note: z.string().max(4000).default('') });
+export type RunMeta = z.infer<typeof RunMetaSchema>;

@@ -1,26 +1,34 @@
 import { z } from 'zod';
 import { BatchLayoutSchema, TrainingEventSchema } from '../events';
 import { ModelScaleSchema } from '../model';
+import { limitNumber, MAX_EFFECTIVE_BATCH } from './limits';
 
-/** Plan overrides the engineer may set in the Advanced panel or on the CLI. */
+/**
+ * Plan overrides the engineer may set in the Advanced panel or on the CLI, within the one
+ * table of limits (./limits.ts); the product batch x accumulation is bounded too.
+ */
 export const PlanOverridesSchema = z
   .object({
-    batch: z.number().int().positive().max(4096),
-    accumulation: z.number().int().positive().max(1024),
-    lr: z.number().positive().max(10),
-    effectiveBatch: z.number().int().positive().max(65536),
+    batch: limitNumber('batch'),
+    accumulation: limitNumber('accumulation'),
+    lr: limitNumber('lr'),
+    effectiveBatch: limitNumber('effectiveBatch'),
     optimizer: z.enum(['sgd', 'adamw']),
-    epochs: z.number().int().positive().max(10000),
-    memoryFraction: z.number().gt(0).max(1),
+    epochs: limitNumber('epochs'),
+    memoryFraction: limitNumber('memoryFraction'),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((o) => (o.batch ?? 1) * (o.accumulation ?? 1) <= MAX_EFFECTIVE_BATCH, {
+    message: `batch x accumulation must be at most ${MAX_EFFECTIVE_BATCH}`,
+    path: ['accumulation'],
+  });
 export type PlanOverrides = z.infer<typeof PlanOverridesSchema>;
 
 /** Which network to train: scale and input size (a multiple of 32). */
 export const ModelChoiceSchema = z.object({
   scale: ModelScaleSchema,
-  imgsz: z.number().int().min(64).max(1280).multipleOf(32),
+  imgsz: limitNumber('imgsz'),
 });
 export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 
@@ -36,6 +44,8 @@ export const TrainJobSchema = z.object({
   overrides: PlanOverridesSchema,
   /** Continue from the run's last checkpoint instead of starting fresh. */
   resume: z.boolean(),
+  /** Fine-tune from this earlier run's folder (its weights are the starting point). */
+  from: z.string().min(1).optional(),
   /**
    * Micro-batch layout to run instead of the plan's or the checkpoint's: set by the supervisor
    * after the training process died out of memory (half the batch, twice the accumulation).

@@ -1,0 +1,132 @@
+/**
+ * The Plan step's decisions in plain TypeScript (unit-tested in test/renderer/plan-view.test.ts):
+ * how long the run takes on this PC, the one-click fix of each planner warning, and what
+ * must be chosen before a dataset without boxes or validation images can train.
+ */
+import type { TrainingPlan } from '../../../electron/shared/schemas/plan';
+import type { PlanOverrides } from '../../../electron/shared/schemas/ipc/worker';
+import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
+import type { Reason } from '../../../electron/shared/reason';
+
+/** Validation runs forward passes only: about a third of a training step per image. */
+const VAL_COST = 1 / 3;
+/** Most epochs a fix proposes (a fix never asks for a week-long run). */
+export const MAX_FIX_EPOCHS = 300;
+/** The warmup is capped at this share of the run (engine/plan: a short run shortens it). */
+const WARMUP_SHARE = 0.1;
+
+/** Seconds the whole run takes at `speed`: every epoch trains on the train images and checks the val images. */
+export function trainingSeconds(plan: Pick<TrainingPlan, 'epochs' | 'trainImages'>, valImages: number, speed: Pick<PlanSpeed, 'imagesPerSec'>): number {
+  const ips = Math.max(1e-6, speed.imagesPerSec);
+  return plan.epochs * (plan.trainImages / ips + (valImages * VAL_COST) / ips);
+}
+
+/** A duration rounded the way people say it: minutes under 10 min, 5 min steps under 2 h, then 10 min steps. */
+export function roughDuration(seconds: number): { hours: number; minutes: number } {
+  const min = Math.max(1, seconds / 60);
+  const step = min < 10 ? 1 : min < 120 ? 5 : 10;
+  const total = Math.max(1, Math.round(min / step) * step);
+  return { hours: Math.floor(total / 60), minutes: total % 60 };
+}
+
+/** The clock time a run that has `etaSeconds` left ends at (milliseconds since the epoch). */
+export function finishAt(nowMs: number, etaSeconds: number): number {
+  return nowMs + Math.max(0, etaSeconds) * 1000;
+}
+
+/** What a "Fix it" button does. */
+export type PlanFix =
+  | { kind: 'epochs'; epochs: number }
+  | { kind: 'override'; set: PlanOverrides; clear: (keyof PlanOverrides)[] }
+  | { kind: 'model'; imgsz: number };
+
+/** What a fix needs to know besides the warning. */
+export interface FixContext {
+  plan: Pick<TrainingPlan, 'epochs' | 'stepsPerEpoch' | 'memory'>;
+  overrides: PlanOverrides;
+  imgsz: number;
+  /** Input sizes the Plan step offers, ascending. */
+  sizes: readonly number[];
+  recommendedImgsz: number | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+
+/** Clears the overrides among `keys` that are set; null when none is (nothing to undo). */
+function clearIfSet(overrides: PlanOverrides, keys: (keyof PlanOverrides)[]): PlanFix | null {
+  const set = keys.filter((k) => overrides[k] !== undefined);
+  return set.length ? { kind: 'override', set: {}, clear: set } : null;
+}
+
+/**
+ * The one-click fix of a planner warning, or null when there is none to apply here:
+ * - a short run: enough epochs that the warmup is no longer cut (capped at MAX_FIX_EPOCHS);
+ * - a batch over the memory budget: the largest batch that fits;
+ * - an LR, batch or accumulation the engineer set by hand that the planner warns about:
+ *   back to the planner's own value;
+ * - a batch of one: the next smaller input size (or the recommended one).
+ */
+export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
+  const p = w.params;
+  switch (w.code) {
+    case 'PLAN_WARN_SHORT_RUN': {
+      const wanted = num(p['wantedSteps']);
+      if (wanted === null || ctx.plan.stepsPerEpoch <= 0) return null;
+      const epochs = Math.min(MAX_FIX_EPOCHS, Math.ceil(wanted / WARMUP_SHARE / ctx.plan.stepsPerEpoch));
+      return epochs > ctx.plan.epochs ? { kind: 'epochs', epochs } : null;
+    }
+    case 'PLAN_WARN_OVER_BUDGET': {
+      const maxBatch = num(p['maxBatch']) ?? ctx.plan.memory.maxBatch;
+      if (maxBatch >= 1) return { kind: 'override', set: { batch: maxBatch }, clear: [] };
+      return null;
+    }
+    case 'PLAN_WARN_LR_HIGH':
+    case 'PLAN_WARN_LR_UNSAFE':
+    case 'PLAN_WARN_FINETUNE_LR_UNSAFE':
+    case 'PLAN_WARN_LR_ABOVE_LINEAR':
+      return clearIfSet(ctx.overrides, ['lr']);
+    case 'PLAN_WARN_SMALL_BATCH_BN':
+      return clearIfSet(ctx.overrides, ['batch']);
+    case 'PLAN_WARN_SMALL_E':
+    case 'PLAN_WARN_LARGE_E_NO_REG':
+    case 'PLAN_WARN_EFFECTIVE_BATCH_INEXACT':
+    case 'PLAN_WARN_WEIGHT_DECAY_UNSAFE':
+      return clearIfSet(ctx.overrides, ['batch', 'accumulation', 'effectiveBatch']);
+    case 'PLAN_WARN_BATCH_ONE': {
+      const cleared = clearIfSet(ctx.overrides, ['batch']);
+      if (cleared) return cleared;
+      if (ctx.recommendedImgsz !== null && ctx.recommendedImgsz < ctx.imgsz) return { kind: 'model', imgsz: ctx.recommendedImgsz };
+      const smaller = ctx.sizes.filter((s) => s < ctx.imgsz).pop();
+      return smaller === undefined ? null : { kind: 'model', imgsz: smaller };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Applies a fix to the overrides (a new object; the input is left alone). */
+export function applyOverrideFix(overrides: PlanOverrides, fix: Extract<PlanFix, { kind: 'override' }>): PlanOverrides {
+  const next: PlanOverrides = { ...overrides, ...fix.set };
+  for (const k of fix.clear) delete next[k];
+  return next;
+}
+
+/** What a dataset lacks for a meaningful run: boxes to learn from, images to check the model on. */
+export type PlanBlocker = 'noBoxes' | 'noVal';
+
+/**
+ * The blockers of a dataset. Without boxes the model learns nothing (it must be labelled, or
+ * the engineer says it is on purpose); without validation images Kestrel sets aside a share
+ * of the training images, which the engineer must accept knowingly.
+ */
+export function blockersOf(summary: { trainImages: number; valImages: number; boxesPerImage: number }): PlanBlocker[] {
+  const out: PlanBlocker[] = [];
+  if (!(summary.boxesPerImage > 0)) out.push('noBoxes');
+  if (summary.valImages === 0) out.push('noVal');
+  return out;
+}
+
+/** True when the overrides hold anything. */
+export function hasOverrides(o: PlanOverrides): boolean {
+  return Object.values(o).some((v) => v !== undefined);
+}
