@@ -7,6 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { initBackend } from '../../electron/engine/backend/index';
+import { saveDetector } from '../../electron/engine/model/persist';
+import { perturbedDetector } from '../engine/export/helpers';
 import { createApp, dispatch, type AppHost, type EnginePort, type ForkFn } from '../../electron/app/index';
 import { KestrelError } from '../../electron/shared/errors';
 import type { ChannelName } from '../../electron/shared/ipc-contract';
@@ -162,7 +165,12 @@ test('shell:openPath opens run folders and picked datasets, never programs or ot
 });
 
 test('model:export writes only where main\'s dialog says; missing runs and weights are coded', async () => {
-  makeRun('r3', true);
+  // A real (tiny, untrained) model: the export is a real ONNX export with its model card.
+  const r3 = makeRun('r3', false);
+  await initBackend({ force: 'cpu' });
+  const det = perturbedDetector({ scale: 'n', imgsz: 64, numClasses: 2, norm: 'batch' }, 3);
+  await saveDetector(det, join(r3, 'weights', 'best'), { classNames: ['scratch', 'dent'] });
+  det.dispose();
   makeRun('empty', false);
   assert.equal(await codeOf('model:export', { runId: 'r3', destDir: strangerDir }), 'APP_BAD_REQUEST');
   assert.equal(await codeOf('model:export', { runId: 'ghost' }), 'APP_RUN_NOT_FOUND');
@@ -172,11 +180,21 @@ test('model:export writes only where main\'s dialog says; missing runs and weigh
   mkdirSync(dest);
   dialogs.folders.push(dest);
   const r = await call('model:export', { runId: 'r3' });
-  assert.deepEqual(r, { ok: true, value: { path: join(dest, 'r3-model'), files: ['model.json', 'weights.bin'] } });
+  assert.ok(r.ok);
+  const value = (r as { ok: true; value: { path: string; files: string[] } }).value;
+  assert.equal(value.path, join(dest, 'r3-onnx'));
+  assert.equal(value.files[0], 'r3-opset17.onnx');
+  assert.deepEqual([...value.files].sort(), ['MODEL.md', 'model.json', 'r3-opset17.onnx', 'run_model.mjs', 'run_model.py']);
+  // The file is a real ONNX model that ONNX Runtime loads, with the run's classes in its metadata.
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(join(dest, 'r3-onnx', 'r3-opset17.onnx'));
+  assert.deepEqual(session.outputNames, ['output0']);
+  assert.match(JSON.stringify(JSON.parse(readFileSync(join(dest, 'r3-onnx', 'model.json'), 'utf8'))), /"dent"/);
+  await session.release();
   // Again: replaced, no temp or .old folders left beside it.
   dialogs.folders.push(dest);
   assert.equal(await codeOf('model:export', { runId: 'r3' }), 'ok');
-  assert.deepEqual(readdirSync(dest), ['r3-model']);
+  assert.deepEqual(readdirSync(dest), ['r3-onnx']);
   // A destination that is a file: coded, not INTERNAL.
   dialogs.folders.push(join(strangerDir, 'secret.txt'));
   assert.equal(await codeOf('model:export', { runId: 'r3' }), 'FS_NOT_A_FOLDER');

@@ -32,6 +32,10 @@ async function writeBrokenDataset(dir: string): Promise<void> {
   const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#777' } }).png().toBuffer();
   writeFileSync(join(dir, 'images/train/good.png'), png);
   writeFileSync(join(dir, 'images/train/unlabelled.png'), png);
+  // One clean image with a box, so the set is still usable and the check lists its problems
+  // (a set with no usable box at all is refused outright: DS_NO_BOXES).
+  writeFileSync(join(dir, 'images/train/fine.png'), png);
+  writeFileSync(join(dir, 'labels/train/fine.txt'), '0 0.4 0.5 0.3 0.3\n');
   writeFileSync(join(dir, 'images/train/empty.jpg'), Buffer.alloc(0));
   writeFileSync(join(dir, 'classes.txt'), 'scratch\n');
   writeFileSync(join(dir, 'labels/train/good.txt'), '0 0.5 0.5 0.2 0.2\n0 0.5 0.5\n7 0.5 0.5 0.1 0.1\n0 1.5 0.5 0.1 0.1\n0 abc 0.5 0.1 0.1\n');
