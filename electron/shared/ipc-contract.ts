@@ -12,7 +12,7 @@ import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunMetaSchema, RunStateE
 import { PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
 import { ThresholdsSchema } from './schemas/thresholds';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
-import { ModelChoiceSchema, PlanOverridesSchema } from './schemas/ipc/worker';
+import { ModelChoiceSchema, UserOverridesSchema } from './schemas/ipc/worker';
 import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
 
 export { CHANNELS, EVENTS, methodName } from './ipc-channels';
@@ -45,7 +45,7 @@ export const contract = {
         datasetPath: DatasetPathSchema,
         model: ModelChoiceSchema,
         epochs: limitNumber('epochs'),
-        overrides: PlanOverridesSchema.default({}),
+        overrides: UserOverridesSchema.default({}),
         /** The run's folder name (checked again in main with the coded RUN_NAME_* errors). */
         name: z.string().max(4096).optional(),
         /** Fine-tune from this earlier run (its id in the runs folder): its weights are the starting point. */

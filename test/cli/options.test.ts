@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { checkEffectiveBatch, NUMERIC_FLAGS, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../../electron/cli/options';
 import { KestrelError } from '../../electron/shared/errors';
 import { LIMITS, MAX_EFFECTIVE_BATCH, type Limit } from '../../electron/shared/schemas/ipc/limits';
-import { ModelChoiceSchema, PlanOverridesSchema } from '../../electron/shared/schemas/ipc/worker';
+import { ModelChoiceSchema, UserOverridesSchema } from '../../electron/shared/schemas/ipc/worker';
 
 const refused = (fn: () => unknown, rule: RegExp) =>
   assert.throws(fn, (err: unknown) => err instanceof KestrelError && err.code === 'CLI_BAD_FLAG' && rule.test(String(err.details?.['rule'])) && /See `kestrel plan --help`/.test(err.message));
@@ -54,13 +54,13 @@ test('choices name what is allowed', () => {
 test('the IPC overrides and model schemas refuse exactly what the flags refuse', () => {
   for (const [key, name] of [['batch', 'batch'], ['accumulation', 'accumulation'], ['epochs', 'epochs'], ['lr', 'lr'], ['effectiveBatch', 'effectiveBatch']] as const) {
     const l: Limit = LIMITS[name];
-    assert.equal(PlanOverridesSchema.safeParse({ [key]: l.max }).success, true, `${key} max`);
-    assert.equal(PlanOverridesSchema.safeParse({ [key]: l.max * 2 }).success, false, `${key} 2x max`);
-    assert.equal(PlanOverridesSchema.safeParse({ [key]: l.minExclusive === true ? l.min : l.min - 1 }).success, false, `${key} below min`);
+    assert.equal(UserOverridesSchema.safeParse({ [key]: l.max }).success, true, `${key} max`);
+    assert.equal(UserOverridesSchema.safeParse({ [key]: l.max * 2 }).success, false, `${key} 2x max`);
+    assert.equal(UserOverridesSchema.safeParse({ [key]: l.minExclusive === true ? l.min : l.min - 1 }).success, false, `${key} below min`);
   }
-  assert.equal(PlanOverridesSchema.safeParse({ batch: 100000 }).success, false);
-  assert.equal(PlanOverridesSchema.safeParse({ batch: LIMITS.batch.max, accumulation: LIMITS.accumulation.max }).success, false, 'product');
-  assert.equal(PlanOverridesSchema.safeParse({ batch: 64, accumulation: MAX_EFFECTIVE_BATCH / 64 }).success, true);
+  assert.equal(UserOverridesSchema.safeParse({ batch: 100000 }).success, false);
+  assert.equal(UserOverridesSchema.safeParse({ batch: LIMITS.batch.max, accumulation: LIMITS.accumulation.max }).success, false, 'product');
+  assert.equal(UserOverridesSchema.safeParse({ batch: 64, accumulation: MAX_EFFECTIVE_BATCH / 64 }).success, true);
   for (const imgsz of [32, 300, 1312, 4096, 640.5]) assert.equal(ModelChoiceSchema.safeParse({ scale: 'n', imgsz }).success, false, String(imgsz));
   assert.equal(ModelChoiceSchema.safeParse({ scale: 'n', imgsz: 1280 }).success, true);
 });

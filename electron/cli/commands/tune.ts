@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/ipc/worker';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TuneOverridesFile } from '../../shared/schemas/tune';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
@@ -95,7 +95,7 @@ export interface TuneArgs {
   dir: string;
   json: boolean;
   seed: number;
-  overrides: PlanOverrides;
+  overrides: UserOverrides;
   workers: number | undefined;
   backend: BackendId | undefined;
   calibrate: 'auto' | 'off' | 'force' | undefined;
@@ -146,7 +146,7 @@ export function parseTuneArgs(argv: string[]): TuneArgs | null {
   const batch = parseNumberFlag(cmd, 'batch', v.batch);
   const accumulation = parseNumberFlag(cmd, 'accumulate', v.accumulate);
   const optimizer = parseChoiceFlag(cmd, 'optimizer', v.optimizer, ['sgd', 'adamw'] as const);
-  const overrides: PlanOverrides = { ...(batch ? { batch } : {}), ...(accumulation ? { accumulation } : {}), ...(optimizer ? { optimizer } : {}) };
+  const overrides: UserOverrides = { ...(batch ? { batch } : {}), ...(accumulation ? { accumulation } : {}), ...(optimizer ? { optimizer } : {}) };
   const mode = v['lr-find'] ? 'lr-find' : 'search';
   // The dataset folder's name (the folder of a data.yaml or COCO .json).
   const full = resolve(v.data);

@@ -23,4 +23,16 @@ export interface TrainBatch {
   letterbox: LetterboxInfo[];
   /** Per image: the dataset record id. */
   ids: string[];
+  /**
+   * Images of this batch that could not be read and were skipped (trained as blank, box-free
+   * images), with the code the dataset check reports for them (IMAGE_SKIP_CODES).
+   */
+  skipped?: SkippedImage[];
+}
+
+/** An image the loader skipped: the file, and the dataset check's code and reason for it. */
+export interface SkippedImage {
+  file: string;
+  code: string;
+  reason: string;
 }

@@ -70,22 +70,77 @@ export interface LossResult {
   normaliser: number;
 }
 
-/** Detached sigmoid scores and decoded pixel corners, read back for the assigner (a sync point). */
-function detachedPredictions(raw: LossRaw, anchors: LossAnchors): { scores: Float32Array; boxes: Float32Array } {
+/** Detached sigmoid scores [B, A, nc] and decoded pixel corners [B, A, 4] for the assigner (caller disposes). */
+function assignerPredictions(raw: LossRaw, anchors: LossAnchors): [tf.Tensor, tf.Tensor] {
   const [b, a, boxDim] = raw.box.shape;
   const bins = boxDim / 4;
-  const [scores, boxes] = tf.tidy(() => {
+  return tf.tidy(() => {
     const dist = tf.sum(tf.mul(tf.softmax(tf.reshape(raw.box, [b, a, 4, bins])), tf.range(0, bins, 1, 'float32')), -1);
     const px = tf.mul(dist, tf.tensor3d(anchors.strides, [1, a, 1]));
     const corners = tf.add(anchorCorners(anchors, false), tf.mul(px, SIDE_SIGN()));
     return [tf.sigmoid(raw.cls), corners];
   });
+}
+
+/** Checks that predictions, targets and anchors agree; returns batch, anchors, classes and DFL bins. */
+function lossDims(raw: LossRaw, targets: LossTargets, anchors: LossAnchors): { b: number; a: number; nc: number; bins: number } {
+  const [b, a, boxDim] = raw.box.shape;
+  if (b !== targets.size) throw new Error(`Loss: ${b} predictions but a batch of ${targets.size} images`);
+  if (anchors.strides.length !== a) throw new Error(`Loss: ${a} predictions per image but ${anchors.strides.length} anchors`);
+  return { b, a, nc: raw.cls.shape[2], bins: boxDim / 4 };
+}
+
+function runAssigner(
+  dims: { b: number; a: number; nc: number },
+  pred: { scores: Float32Array; boxes: Float32Array },
+  targets: LossTargets,
+  anchors: LossAnchors,
+  opts: AssignerOptions | undefined,
+): Assignment {
+  return assignTargets(
+    {
+      batchSize: dims.b,
+      numAnchors: dims.a,
+      numClasses: dims.nc,
+      predScores: pred.scores,
+      predBoxes: pred.boxes,
+      anchorPoints: anchors.points,
+      gtBatchIndex: targets.batchIndex,
+      gtClasses: targets.cls,
+      gtBoxes: targets.boxes,
+    },
+    opts,
+  );
+}
+
+/**
+ * The task-aligned assignment of a batch from its (detached) predictions, read back with
+ * `dataSync()`: a sync point, and not possible on backends that cannot read synchronously
+ * (webgpu in Node); use {@link assignBatchAsync} there.
+ */
+export function assignBatch(raw: LossRaw, targets: LossTargets, anchors: LossAnchors, opts?: AssignerOptions): Assignment {
+  const dims = lossDims(raw, targets, anchors);
+  const [scores, boxes] = assignerPredictions(raw, anchors);
   try {
     // Sync point: the assigner runs in plain TS.
-    return { scores: scores.dataSync() as Float32Array, boxes: boxes.dataSync() as Float32Array };
+    return runAssigner(dims, { scores: scores.dataSync() as Float32Array, boxes: boxes.dataSync() as Float32Array }, targets, anchors, opts);
   } finally {
-    scores.dispose();
-    boxes.dispose();
+    tf.dispose([scores, boxes]);
+  }
+}
+
+/**
+ * {@link assignBatch} reading the predictions with `await data()`, which works on every backend
+ * (webgpu included). Pass the result to computeLoss, which then reads nothing from the device.
+ */
+export async function assignBatchAsync(raw: LossRaw, targets: LossTargets, anchors: LossAnchors, opts?: AssignerOptions): Promise<Assignment> {
+  const dims = lossDims(raw, targets, anchors);
+  const [scores, boxes] = assignerPredictions(raw, anchors);
+  try {
+    const [s, b] = await Promise.all([scores.data(), boxes.data()]);
+    return runAssigner(dims, { scores: s as Float32Array, boxes: b as Float32Array }, targets, anchors, opts);
+  } finally {
+    tf.dispose([scores, boxes]);
   }
 }
 
@@ -153,37 +208,23 @@ export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor 
 /**
  * The detection loss of one batch.
  *
- * Runs the assigner on detached predictions (one read from the device), then builds the loss
+ * Runs the assigner on detached predictions (one read from the device, a sync point) unless
+ * `assignment` is given (from assignBatchAsync on the same predictions), then builds the loss
  * from element-wise ops and constant masks only: no gather, comparison or strided slice sits
  * on the gradient path, since tfjs lacks gradients for them on some backends. Background
  * anchors take part in the box terms with weight 0, which costs a little arithmetic and saves
  * the gathers. Images without boxes only contribute to the class loss (all targets 0).
  */
-export function computeLoss(raw: LossRaw, targets: LossTargets, anchors: LossAnchors, opts: LossOptions = {}): LossResult {
-  const [b, a, boxDim] = raw.box.shape;
-  const nc = raw.cls.shape[2];
-  const bins = boxDim / 4;
-  if (b !== targets.size) throw new Error(`Loss: ${b} predictions but a batch of ${targets.size} images`);
-  if (anchors.strides.length !== a) throw new Error(`Loss: ${a} predictions per image but ${anchors.strides.length} anchors`);
+export function computeLoss(raw: LossRaw, targets: LossTargets, anchors: LossAnchors, opts: LossOptions = {}, assignment?: Assignment): LossResult {
+  const { b, a, nc, bins } = lossDims(raw, targets, anchors);
   const gains = { ...DEFAULT_GAINS, ...opts.gains };
   const smoothing = opts.labelSmoothing ?? 0;
   const scale = opts.scale ?? b;
 
-  const pred = detachedPredictions(raw, anchors);
-  const asg = assignTargets(
-    {
-      batchSize: b,
-      numAnchors: a,
-      numClasses: nc,
-      predScores: pred.scores,
-      predBoxes: pred.boxes,
-      anchorPoints: anchors.points,
-      gtBatchIndex: targets.batchIndex,
-      gtClasses: targets.cls,
-      gtBoxes: targets.boxes,
-    },
-    opts.assigner,
-  );
+  if (assignment && (assignment.fg.length !== b * a || assignment.targetScores.length !== b * a * nc)) {
+    throw new Error(`Loss: the assignment covers ${assignment.fg.length} anchors and ${assignment.targetScores.length} scores, not ${b * a} and ${b * a * nc} (${b} images, ${a} anchors, ${nc} classes)`);
+  }
+  const asg = assignment ?? assignBatch(raw, targets, anchors, opts.assigner);
   const normaliser = Math.max(asg.scoreSum, 1);
   const dense = denseTargets(asg, anchors, b, a, nc, bins);
 

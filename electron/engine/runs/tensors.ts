@@ -20,29 +20,32 @@ export const TensorManifestSchema = z.object({
 });
 export type TensorManifest = z.infer<typeof TensorManifestSchema>;
 
-/** Serialises tensors (read from the device: a sync point) into a manifest and one buffer. */
-export function packTensors(tensors: Iterable<[string, tf.Tensor]>): { manifest: TensorManifest; data: Uint8Array } {
+/**
+ * Serialises tensors into a manifest and one buffer, reading each from the device with
+ * `await data()` (one at a time, so a GPU backend stages one tensor at a time; every backend,
+ * webgpu included). The caller must not change the tensors until this settles.
+ */
+export async function packTensors(tensors: Iterable<[string, tf.Tensor]>): Promise<{ manifest: TensorManifest; data: Uint8Array }> {
+  const list = [...tensors];
   const entries: TensorManifest['tensors'] = [];
-  const chunks: Float32Array[] = [];
   let offset = 0;
-  for (const [name, t] of tensors) {
-    const values = t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync());
-    entries.push({ name, shape: [...t.shape], offset, length: values.length });
-    chunks.push(values);
-    offset += values.length;
+  for (const [name, t] of list) {
+    entries.push({ name, shape: [...t.shape], offset, length: t.size });
+    offset += t.size;
   }
   const all = new Float32Array(offset);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]![1];
+    const values = await t.data();
+    // Non-float tensors are converted value by value (Float32Array.set does the same).
+    all.set(values as ArrayLike<number>, entries[i]!.offset);
   }
   return { manifest: { format: 'kestrel-tensors', version: 1, dtype: 'float32', tensors: entries }, data: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
 }
 
 /** Writes a bundle as `<dir>/<name>.json` + `<dir>/<name>.bin` (the caller makes the folder swap atomic). */
 export async function writeTensorBundle(dir: string, name: string, tensors: Iterable<[string, tf.Tensor]>): Promise<void> {
-  const { manifest, data } = packTensors(tensors);
+  const { manifest, data } = await packTensors(tensors);
   await writeFile(join(dir, `${name}.bin`), data);
   await writeFile(join(dir, `${name}.json`), JSON.stringify(manifest));
 }

@@ -15,7 +15,7 @@ import type { TrainState } from '../runs/checkpoint';
 import type { SessionContext } from './context';
 import { clipByGlobalNorm } from './optim';
 import type { Session } from './setup';
-import { computeGradients, type StepLoss } from './step';
+import { computeGradientsAsync, type StepLoss } from './step';
 
 /** Gradient clipping: max global L2 norm (Ultralytics' 10). */
 export const CLIP_NORM = 10;
@@ -49,17 +49,17 @@ export function newUpdateGroup(): UpdateGroup {
  * injected fault). The first micro-batch of a session measures the memory peak.
  */
 export async function accumulateMicroBatch(ctx: SessionContext, s: Session, st: TrainState, group: UpdateGroup, batch: TrainBatch, poison: boolean): Promise<StepLoss> {
-  const compute = () => computeGradients(s.det, batch, { anchors: s.anchors, loss: { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing }, readLoss: true });
-  let res: ReturnType<typeof compute> | undefined;
+  const compute = () => computeGradientsAsync(s.det, batch, { anchors: s.anchors, loss: { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing }, readLoss: true });
+  let res: Awaited<ReturnType<typeof compute>> | undefined;
   try {
     if (ctx.measuredPeakBytes === null) {
-      const info = await tf.profile(() => {
-        res = compute();
+      const info = await tf.profile(async () => {
+        res = await compute();
         return Object.values(res.grads);
       });
       ctx.measuredPeakBytes = info.peakBytes;
     } else {
-      res = compute();
+      res = await compute();
     }
   } catch (err) {
     throw toOutOfMemory(err);

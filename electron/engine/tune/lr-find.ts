@@ -1,9 +1,9 @@
 /**
  * The LR range test, in-process: plans the run for this machine (the planned batch layout and
  * optimizer), then runs up to a few hundred optimizer steps of the real training step (the
- * engine's computeGradients, accumulation, clipping and optimizer) with an exponentially rising
- * LR, records the smoothed loss per step, stops when it diverges, chooses the LR (lr-choice.ts)
- * and writes lr-find.json into the run folder.
+ * engine's computeGradientsAsync, accumulation, clipping and optimizer) with an exponentially
+ * rising LR, records the smoothed loss per step, stops when it diverges, chooses the LR
+ * (lr-choice.ts) and writes lr-find.json into the run folder.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { KestrelError } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/ipc/worker';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainingPlan } from '../../shared/schemas/plan';
 import type { LrFindPoint, LrFindResult } from '../../shared/schemas/tune';
@@ -23,7 +23,7 @@ import { writeJsonAtomic } from '../runs/atomic';
 import { GradientAccumulator } from '../train/accumulate';
 import { augmentFor } from '../train/context';
 import { clipByGlobalNorm, createOptimizer } from '../train/optim';
-import { computeGradients } from '../train/step';
+import { computeGradientsAsync } from '../train/step';
 import { CLIP_NORM } from '../train/update';
 import { planForTune } from './planned';
 import { LR_FIND_DEFAULTS, chooseLr, rangeLr, smoothNext, smoothingBeta, stopReason, type Smoother } from './lr-choice';
@@ -41,7 +41,7 @@ export interface LrFindOptions {
   seed?: number;
   /** Epochs the plan is made for (the optimizer choice depends on the run's length). Default 100. */
   epochs?: number;
-  overrides?: PlanOverrides;
+  overrides?: UserOverrides;
   augment?: 'default' | 'light' | 'none';
   workers?: number;
   backend?: BackendId;
@@ -135,9 +135,9 @@ async function rangeTest(plan: TrainingPlan, records: Parameters<typeof createLo
   try {
     for (let epoch = 0; curve.length < s.steps && stopped === null && !s.signal?.aborted; epoch++) {
       for await (const batch of loader.epoch(epoch)) {
-        let res: ReturnType<typeof computeGradients>;
+        let res: Awaited<ReturnType<typeof computeGradientsAsync>>;
         try {
-          res = computeGradients(det, batch, { anchors, loss: { scale: batch.size, labelSmoothing: plan.regularization.labelSmoothing }, readLoss: true });
+          res = await computeGradientsAsync(det, batch, { anchors, loss: { scale: batch.size, labelSmoothing: plan.regularization.labelSmoothing }, readLoss: true });
         } catch (err) {
           throw toOutOfMemory(err);
         }

@@ -6,7 +6,7 @@ import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
 import type { ImageRecord } from '../../shared/schemas/dataset';
-import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/ipc/worker';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainingPlan } from '../../shared/schemas/plan';
 import { initBackend, resolveThreads, type BackendReport } from '../backend/index';
@@ -24,7 +24,7 @@ export interface TunePlanInput {
   datasetPath: string;
   model: { scale: ModelScale; imgsz: number };
   epochs: number;
-  overrides?: PlanOverrides;
+  overrides?: UserOverrides;
   backend?: BackendId;
   maxTrainImages?: number;
   maxValImages?: number;

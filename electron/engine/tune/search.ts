@@ -13,7 +13,7 @@ import { KestrelError } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/ipc/worker';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { SearchStateSchema, type RungResult, type SearchSettings, type SearchState, type Trial, type TuneOverridesFile } from '../../shared/schemas/tune';
@@ -49,7 +49,7 @@ export interface SearchOptions {
   eta?: number;
   seed?: number;
   /** The user's own plan overrides, kept in every trial. */
-  overrides?: PlanOverrides;
+  overrides?: UserOverrides;
   backend?: BackendId;
   workers?: number;
   calibrate?: 'auto' | 'off' | 'force';
@@ -226,7 +226,7 @@ async function runRung(
     datasetPath: opts.datasetPath,
     model: opts.model,
     epochs: finalEpochs,
-    overrides: trialOverrides(trial.params, applied, opts.overrides) as PlanOverrides,
+    overrides: trialOverrides(trial.params, applied, opts.overrides) as UserOverrides,
     seed: opts.seed ?? 0,
     augment: trial.params.augment,
     valEvery: 1,

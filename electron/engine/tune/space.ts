@@ -4,8 +4,8 @@
  * was killed and continued, and adding trials never changes the earlier ones.
  */
 import type { TrialParams } from '../../shared/schemas/tune';
-import type { PlanOverrides } from '../../shared/schemas/ipc/worker';
-import { PlanOverridesSchema } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/ipc/worker';
+import { UserOverridesSchema } from '../../shared/schemas/ipc/worker';
 import { createRng } from '../data/rng';
 
 /** The ranges searched. */
@@ -50,13 +50,13 @@ export function sampleTrial(seed: number, id: number, planned: { lr: number; war
  */
 export function appliedKnobs(): Knob[] {
   const out: Knob[] = ['lr', 'augment'];
-  if (PlanOverridesSchema.safeParse({ warmupEpochs: 1 }).success) out.push('warmupEpochs');
-  if (PlanOverridesSchema.safeParse({ weightDecay: 0.05 }).success) out.push('weightDecay');
+  if (UserOverridesSchema.safeParse({ warmupEpochs: 1 }).success) out.push('warmupEpochs');
+  if (UserOverridesSchema.safeParse({ weightDecay: 0.05 }).success) out.push('weightDecay');
   return out;
 }
 
 /** The plan overrides of a trial: the knobs applied here, on top of the user's own overrides. */
-export function trialOverrides(params: TrialParams, applied: readonly Knob[], base: PlanOverrides = {}): Record<string, number | string> {
+export function trialOverrides(params: TrialParams, applied: readonly Knob[], base: UserOverrides = {}): Record<string, number | string> {
   const out: Record<string, number | string> = { ...base, lr: params.lr };
   if (applied.includes('warmupEpochs')) out['warmupEpochs'] = params.warmupEpochs;
   if (applied.includes('weightDecay')) out['weightDecay'] = params.weightDecay;

@@ -74,7 +74,7 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_WARN_LARGE_E_NO_REG: 'Effective batch {effectiveBatch} is above {max} without label smoothing or CutMix: large batches need stronger regularisation.',
     PLAN_WARN_OVER_BUDGET: 'Per-device batch {batch} is predicted to need {predictedGiB} GiB, over the {budgetGiB} GiB budget (batch {maxBatch} fits): training may run out of memory.',
     PLAN_WARN_EFFECTIVE_BATCH_INEXACT: 'The wanted effective batch {wanted} cannot be made exactly: {batch} x {devices} device(s) x accumulation {accumulation} = {effectiveBatch}.',
-    PLAN_WARN_SHORT_RUN: 'This is a short run ({totalSteps} optimizer steps): warmup was cut to {warmupSteps} steps instead of {wantedSteps}. The model will most likely keep improving with more epochs.',
+    PLAN_WARN_SHORT_RUN: 'This is a short run ({totalSteps} optimizer steps): warmup was cut from {wantedSteps} optimizer steps to {warmupSteps}. The model will most likely keep improving with more epochs.',
     // Errors and CLI notes.
     PLAN_DOES_NOT_FIT: 'Not even one {imgsz} px image fits: YOLOv8{scale} needs about {needGiB} GiB for batch 1 and the budget on {device} is {budgetGiB} GiB. Change one of: {fix}.',
     PLAN_TRAIN_IMAGES_ASSUMED: 'No dataset given: {trainImages} training images assumed (set --train-images).',

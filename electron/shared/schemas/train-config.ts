@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BatchLayoutSchema } from './events';
 import { BackendIdSchema } from './hardware';
-import { ModelChoiceSchema, PlanOverridesSchema, type TrainJob } from './ipc/worker';
+import { ModelChoiceSchema, UserOverridesSchema, type TrainJob } from './ipc/worker';
 
 /**
  * Fault injection for tests and drills: makes a run meet an out-of-memory error, a non-finite
@@ -40,7 +40,7 @@ export const TrainConfigSchema = z.object({
   datasetPath: z.string().min(1),
   model: ModelChoiceSchema,
   epochs: z.number().int().positive(),
-  overrides: PlanOverridesSchema.default({}),
+  overrides: UserOverridesSchema.default({}),
   /**
    * Fine-tune: the folder of an earlier run (or its weights/best|last folder) whose weights this
    * run starts from. Recorded in config.json; the plan records the parent's name as `parentRun`.

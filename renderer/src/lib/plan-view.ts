@@ -4,14 +4,14 @@
  * must be chosen before a dataset without boxes or validation images can train.
  */
 import type { TrainingPlan } from '../../../electron/shared/schemas/plan';
-import type { PlanOverrides } from '../../../electron/shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../../electron/shared/schemas/ipc/worker';
 import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
 import type { Reason } from '../../../electron/shared/reason';
 
 /** Validation runs forward passes only: about a third of a training step per image. */
 const VAL_COST = 1 / 3;
 /** Most epochs a fix proposes (a fix never asks for a week-long run). */
-export const MAX_FIX_EPOCHS = 300;
+export const MAX_FIX_EPOCHS = 100;
 /** The warmup is capped at this share of the run (engine/plan: a short run shortens it). */
 const WARMUP_SHARE = 0.1;
 
@@ -37,13 +37,13 @@ export function finishAt(nowMs: number, etaSeconds: number): number {
 /** What a "Fix it" button does. */
 export type PlanFix =
   | { kind: 'epochs'; epochs: number }
-  | { kind: 'override'; set: PlanOverrides; clear: (keyof PlanOverrides)[] }
+  | { kind: 'override'; set: UserOverrides; clear: (keyof UserOverrides)[] }
   | { kind: 'model'; imgsz: number };
 
 /** What a fix needs to know besides the warning. */
 export interface FixContext {
   plan: Pick<TrainingPlan, 'epochs' | 'stepsPerEpoch' | 'memory'>;
-  overrides: PlanOverrides;
+  overrides: UserOverrides;
   imgsz: number;
   /** Input sizes the Plan step offers, ascending. */
   sizes: readonly number[];
@@ -53,7 +53,7 @@ export interface FixContext {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
 
 /** Clears the overrides among `keys` that are set; null when none is (nothing to undo). */
-function clearIfSet(overrides: PlanOverrides, keys: (keyof PlanOverrides)[]): PlanFix | null {
+function clearIfSet(overrides: UserOverrides, keys: (keyof UserOverrides)[]): PlanFix | null {
   const set = keys.filter((k) => overrides[k] !== undefined);
   return set.length ? { kind: 'override', set: {}, clear: set } : null;
 }
@@ -105,8 +105,8 @@ export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
 }
 
 /** Applies a fix to the overrides (a new object; the input is left alone). */
-export function applyOverrideFix(overrides: PlanOverrides, fix: Extract<PlanFix, { kind: 'override' }>): PlanOverrides {
-  const next: PlanOverrides = { ...overrides, ...fix.set };
+export function applyOverrideFix(overrides: UserOverrides, fix: Extract<PlanFix, { kind: 'override' }>): UserOverrides {
+  const next: UserOverrides = { ...overrides, ...fix.set };
   for (const k of fix.clear) delete next[k];
   return next;
 }
@@ -127,6 +127,6 @@ export function blockersOf(summary: { trainImages: number; valImages: number; bo
 }
 
 /** True when the overrides hold anything. */
-export function hasOverrides(o: PlanOverrides): boolean {
+export function hasOverrides(o: UserOverrides): boolean {
   return Object.values(o).some((v) => v !== undefined);
 }

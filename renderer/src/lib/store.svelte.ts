@@ -1,6 +1,6 @@
 import type { Res } from '../../../electron/shared/ipc-contract';
 import type { RunSummary } from '../../../electron/shared/schemas/ipc/runs';
-import type { PlanOverrides } from '../../../electron/shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../../electron/shared/schemas/ipc/worker';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
 import { ApiError } from './api';
 import type { RunView } from './run-view';
@@ -37,7 +37,7 @@ export const app = $state({
   samples: null as Res<'dataset:samples'> | null,
   model: { scale: 'n' as ModelScale, imgsz: 320 },
   epochs: 30,
-  overrides: {} as PlanOverrides,
+  overrides: {} as UserOverrides,
   plan: null as Res<'plan:create'> | null,
   /** The dataset the model choice and overrides were made for: another one resets them to Kestrel's recommendation. */
   planDataset: null as string | null,

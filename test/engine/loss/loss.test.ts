@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import '../../../electron/engine/tf-gradients';
 import { anchorsFor } from '../../../electron/engine/eval/decode';
-import { assignTargets, ciou, computeLoss, smoothForeground, writeTwoHot, type LossTargets } from '../../../electron/engine/loss/index';
+import { assignBatch, assignBatchAsync, assignTargets, ciou, computeLoss, smoothForeground, writeTwoHot, type LossTargets } from '../../../electron/engine/loss/index';
 import { createRng } from '../../../electron/engine/data/rng';
 
 const IMGSZ = 64;
@@ -153,4 +153,57 @@ test('label smoothing leaves background anchors at 0 and spreads eps over the ot
   // A foreground anchor with target 0.8 for class 1 of 3: 0.8 x 0.9 = 0.72 for it, 0.8 x 0.1 / 2 = 0.04 for the others.
   const t = smoothForeground(new Float32Array([0, 0.8, 0, 0, 0, 0]), 3, 0.1);
   assert.deepEqual(Array.from(t).map((v) => Math.round(v * 1e6) / 1e6), [0.04, 0.72, 0.04, 0, 0, 0]);
+});
+
+test('assignBatchAsync gives assignBatch\'s assignment, and computeLoss with it the same loss and gradients, reading nothing', async () => {
+  await initBackend({ force: 'cpu' });
+  const raw = randomRaw(11, 2);
+  const box = tf.tensor3d(raw.box, [2, A, 4 * R]);
+  const cls = tf.tensor3d(raw.cls, [2, A, NC]);
+  try {
+    const before = tf.memory().numTensors;
+    const sync = assignBatch({ box, cls }, targets, anchors);
+    const asg = await assignBatchAsync({ box, cls }, targets, anchors);
+    assert.equal(tf.memory().numTensors, before, 'the assignment leaks tensors');
+    assert.ok(asg.positives > 0);
+    assert.deepEqual(asg, sync);
+
+    // Loss and gradients, counting the synchronous reads made while computing them.
+    const lossAndGrads = (given?: typeof asg): { values: Float32Array[]; reads: number } => {
+      const dataSync = tf.Tensor.prototype.dataSync;
+      let reads = 0;
+      tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
+        reads++;
+        return dataSync.call(this);
+      } as typeof dataSync;
+      let out: tf.Tensor[];
+      try {
+        const { value, grads } = tf.valueAndGrads((bx: tf.Tensor, cl: tf.Tensor) => {
+          const l = computeLoss({ box: bx as tf.Tensor3D, cls: cl as tf.Tensor3D }, targets, anchors, {}, given);
+          tf.dispose([l.box, l.cls, l.dfl]);
+          return l.total;
+        })([box, cls]);
+        out = [value, ...grads];
+      } finally {
+        tf.Tensor.prototype.dataSync = dataSync;
+      }
+      const values = out.map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose(out);
+      return { values, reads };
+    };
+    const inline = lossAndGrads();
+    const given = lossAndGrads(asg);
+    assert.ok(inline.reads > 0, 'the inline assignment should read the predictions');
+    // With the assignment given, nothing is read from the device (dataSync throws on webgpu).
+    assert.equal(given.reads, 0);
+    for (let i = 0; i < inline.values.length; i++) assert.deepEqual(given.values[i], inline.values[i], `output ${i}`);
+
+    const one = { box: tf.slice(box, [0, 0, 0], [1, -1, -1]), cls: tf.slice(cls, [0, 0, 0], [1, -1, -1]) };
+    const wrong = assignBatch(one, { size: 1, batchIndex: new Int32Array([0]), cls: new Int32Array([2]), boxes: new Float32Array([4, 6, 30, 40]) }, anchors);
+    tf.dispose([one.box, one.cls]);
+    assert.throws(() => computeLoss({ box, cls }, targets, anchors, {}, wrong), /assignment covers 84 anchors/);
+    assert.throws(() => assignBatch({ box, cls }, { ...targets, size: 3 }, anchors), /2 predictions but a batch of 3/);
+  } finally {
+    tf.dispose([box, cls]);
+  }
 });

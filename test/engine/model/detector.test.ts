@@ -109,11 +109,11 @@ test('a training step leaks no tensors, moves BatchNorm statistics, and evaluati
   try {
     const batch = tinyBatch();
     const hyper = { lr: 1e-3, momentum: 0.9, weightDecay: 5e-4 };
-    trainStep(det, opt, batch, { anchors, hyper });
+    await trainStep(det, opt, batch, { anchors, hyper });
     const before = tf.memory().numTensors;
     const rm = det.buffers().get('m0.running_mean')!;
     const rm0 = rm.dataSync().slice();
-    const r = trainStep(det, opt, batch, { anchors, hyper, readLoss: true });
+    const r = await trainStep(det, opt, batch, { anchors, hyper, readLoss: true });
     assert.equal(tf.memory().numTensors, before, 'tensors leaked by a step');
     assert.ok(r.loss && Number.isFinite(r.loss.total));
     const rm1 = rm.dataSync().slice();

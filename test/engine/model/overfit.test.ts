@@ -86,7 +86,7 @@ test('scale n overfits a tiny synthetic set to mAP50 > 0.9 on wasm', async () =>
   const log: string[] = [];
   try {
     while (steps < maxSteps) {
-      const r = trainStep(det, opt, batch, { anchors, hyper: { lr: lrAt(steps), momentum: 0.9, weightDecay: 0 }, readLoss: steps % evalEvery === 0 });
+      const r = await trainStep(det, opt, batch, { anchors, hyper: { lr: lrAt(steps), momentum: 0.9, weightDecay: 0 }, readLoss: steps % evalEvery === 0 });
       steps++;
       if (r.loss) log.push(`step ${steps} loss ${r.loss.total.toFixed(2)} box ${r.loss.box.toFixed(3)} cls ${r.loss.cls.toFixed(3)} dfl ${r.loss.dfl.toFixed(3)}`);
       if (steps % evalEvery === 0) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReasonSchema } from '../reason';
 import { DatasetSummarySchema } from '../dataset';
 import { TrainingPlanSchema } from '../plan';
-import { ModelChoiceSchema, PlanOverridesSchema } from './worker';
+import { ModelChoiceSchema, UserOverridesSchema } from './worker';
 import { DatasetPathSchema } from './dataset';
 
 /** Request of plan:create: the dataset, the network and any overrides. */
@@ -10,7 +10,7 @@ export const PlanRequestSchema = z
   .object({
     datasetPath: DatasetPathSchema,
     model: ModelChoiceSchema,
-    overrides: PlanOverridesSchema.default({}),
+    overrides: UserOverridesSchema.default({}),
   })
   .strict();
 export type PlanRequest = z.input<typeof PlanRequestSchema>;

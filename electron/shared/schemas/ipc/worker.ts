@@ -4,10 +4,13 @@ import { ModelScaleSchema } from '../model';
 import { limitNumber, MAX_EFFECTIVE_BATCH } from './limits';
 
 /**
- * Plan overrides the engineer may set in the Advanced panel or on the CLI, within the one
- * table of limits (./limits.ts); the product batch x accumulation is bounded too.
+ * The user's overrides (UserOverrides): what the engineer may set in the Advanced panel or on
+ * the CLI, within the one table of limits (./limits.ts); the product batch x accumulation is
+ * bounded too. It is the checked subset of the planner's input (PlanOverrides in ../plan.ts,
+ * which also takes devices, norm, device and regularisation from tests and the CLI's plan
+ * command): two schemas, two names.
  */
-export const PlanOverridesSchema = z
+export const UserOverridesSchema = z
   .object({
     batch: limitNumber('batch'),
     accumulation: limitNumber('accumulation'),
@@ -23,7 +26,7 @@ export const PlanOverridesSchema = z
     message: `batch x accumulation must be at most ${MAX_EFFECTIVE_BATCH}`,
     path: ['accumulation'],
   });
-export type PlanOverrides = z.infer<typeof PlanOverridesSchema>;
+export type UserOverrides = z.infer<typeof UserOverridesSchema>;
 
 /** Which network to train: scale and input size (a multiple of 32). */
 export const ModelChoiceSchema = z.object({
@@ -41,7 +44,7 @@ export const TrainJobSchema = z.object({
   datasetPath: z.string().min(1),
   model: ModelChoiceSchema,
   epochs: z.number().int().positive(),
-  overrides: PlanOverridesSchema,
+  overrides: UserOverridesSchema,
   /** Continue from the run's last checkpoint instead of starting fresh. */
   resume: z.boolean(),
   /** Fine-tune from this earlier run's folder (its weights are the starting point). */
