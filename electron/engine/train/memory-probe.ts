@@ -6,7 +6,7 @@ import { anchorsFor } from '../eval/index';
 import { createDetector } from '../model/detector';
 import { ModelEma } from './ema';
 import { clipByGlobalNorm, createOptimizer } from './optim';
-import { computeGradients } from './step';
+import { computeGradientsAsync } from './step';
 
 /** One measured point: the peak bytes the backend held during a training step at a batch size. */
 export interface MemoryPoint {
@@ -54,8 +54,9 @@ export async function measureStepPeaks(spec: ModelSpec, optimizer: OptimizerKind
     let peak = 0;
     try {
       for (let i = 0; i < steps; i++) {
-        const info = await tf.profile(() => {
-          const { grads } = computeGradients(det, batch, { anchors });
+        // Async: webgpu cannot read the assigner's predictions synchronously.
+        const info = await tf.profile(async () => {
+          const { grads } = await computeGradientsAsync(det, batch, { anchors });
           const clipped = clipByGlobalNorm(grads, 10);
           tf.dispose(Object.values(grads));
           opt.apply(clipped.grads, { lr: 1e-4, momentum: 0.9, weightDecay: 0 });
