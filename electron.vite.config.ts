@@ -26,6 +26,8 @@ export default defineConfig({
           ...workerEntries,
           // The data loader's worker thread (loader/pool.ts starts ./worker.js beside itself).
           worker: resolve(root, 'electron/engine/data/loader/worker.ts'),
+          // The dataset check's worker thread (app/engine.ts starts ./check-worker.js beside main's index.js).
+          'check-worker': resolve(root, 'electron/app/check-worker.ts'),
         },
       },
     },

@@ -1,5 +1,6 @@
-// The engine as the app handlers see it: each engine module loaded on first use.
-import { KestrelError } from '../shared/errors';
+// The engine as the app handlers see it: each engine module loaded on first use; the dataset check in a worker thread.
+import { startModuleWorker } from '../engine/worker-thread';
+import { KestrelError, type ErrorInfo } from '../shared/errors';
 import type { Dataset, DatasetSummary } from '../shared/schemas/dataset';
 import type { HardwareProfile } from '../shared/schemas/hardware';
 import type { ModelSpec } from '../shared/schemas/model';
@@ -23,6 +24,21 @@ export interface AppParentRun {
   norm: ModelSpec['norm'];
 }
 
+/** A checked dataset: the report, and the dataset and summary the check imported (the samples and the plan reuse them). */
+export interface CheckedDataset {
+  report: DatasetReport;
+  dataset: Dataset;
+  summary: DatasetSummary;
+}
+
+/** What the check's worker thread (./check-worker.ts) is started with ... */
+export interface CheckThreadRequest {
+  path: string;
+  imgsz?: number;
+}
+/** ... and what it posts back. */
+export type CheckThreadReply = { ok: true; checked: CheckedDataset } | { ok: false; error: ErrorInfo };
+
 /**
  * The engine functions the app handlers call. An interface (rather than direct imports in
  * every handler) so that each engine module loads only when first used: a machine where one
@@ -31,7 +47,8 @@ export interface AppParentRun {
 export interface EnginePort {
   probeHardware(): Promise<HardwareProfile>;
   importDataset(path: string): Promise<Dataset>;
-  checkDataset(path: string, opts: { imgsz?: number }): Promise<DatasetReport>;
+  /** Checks a dataset (every image decoded: off the calling thread) and returns it with its report. */
+  checkDataset(path: string, opts: { imgsz?: number }): Promise<CheckedDataset>;
   summarizeDataset(ds: Dataset): Promise<DatasetSummary>;
   generateDemoDataset(dir: string): Promise<unknown>;
   planTraining(hw: HardwareProfile, model: Pick<ModelSpec, 'scale' | 'imgsz' | 'numClasses'>, summary: DatasetSummary, overrides: PlanOverrides, options?: AppPlanOptions): Promise<TrainingPlan>;
@@ -41,11 +58,16 @@ export interface EnginePort {
   lrCurve(plan: TrainingPlan, points: number): Promise<{ step: number[]; lr: number[] }>;
 }
 
+/** APP_ENGINE_MISSING for one engine module, with why it could not be loaded. */
+function engineMissing(what: string, detail: string): KestrelError {
+  return new KestrelError('APP_ENGINE_MISSING', `Kestrel's ${what} module could not be loaded (${detail}). Reinstall Kestrel.`);
+}
+
 async function load<T>(what: string, importer: () => Promise<T>): Promise<T> {
   try {
     return await importer();
   } catch (err) {
-    throw new KestrelError('APP_ENGINE_MISSING', `Kestrel's ${what} module could not be loaded (${(err as Error).message}). Reinstall Kestrel.`);
+    throw engineMissing(what, (err as Error).message);
   }
 }
 
@@ -59,9 +81,8 @@ export const realEngine: EnginePort = {
     const m = await load('dataset', () => import('../engine/data/import/index'));
     return m.importDataset(path);
   },
-  async checkDataset(path, opts) {
-    const m = await load('dataset', () => import('../engine/data/check/index'));
-    return m.checkDataset(path, opts);
+  checkDataset(path, opts) {
+    return checkInThread({ path, ...(opts.imgsz === undefined ? {} : { imgsz: opts.imgsz }) });
   },
   async summarizeDataset(ds) {
     const m = await load('dataset', () => import('../engine/data/summary'));
@@ -86,3 +107,37 @@ export const realEngine: EnginePort = {
     return { step: samples.map((p) => p.step), lr: samples.map((p) => p.lr) };
   },
 };
+
+/**
+ * Runs the dataset check in a worker thread (./check-worker.ts): decoding every image takes
+ * seconds to minutes, and on Electron's main thread it would freeze the window. The thread's
+ * coded errors come back as the same KestrelError.
+ */
+function checkInThread(req: CheckThreadRequest): Promise<CheckedDataset> {
+  return new Promise((resolve, reject) => {
+    let worker;
+    try {
+      worker = startModuleWorker(import.meta.url, 'check-worker', req);
+    } catch (err) {
+      reject(engineMissing('dataset', (err as Error).message));
+      return;
+    }
+    let settled = false;
+    worker.once('message', (reply: CheckThreadReply) => {
+      settled = true;
+      if (reply.ok) resolve(reply.checked);
+      else reject(new KestrelError(reply.error.code, reply.error.message, reply.error.details));
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      if (settled) return;
+      settled = true;
+      reject(engineMissing('dataset', err.message));
+    });
+    worker.once('exit', (code) => {
+      if (settled) return;
+      settled = true;
+      reject(engineMissing('dataset', `the check's thread ended without an answer, exit code ${code}`));
+    });
+  });
+}

@@ -77,9 +77,27 @@ export function demoDirOf(ctx: AppContext): string {
   return join(ctx.host.userDataDir, 'demo-dataset');
 }
 
+/** A dataset as the handlers keep it: the import and its summary, and the path's mtime when it was read. */
+interface CachedDataset {
+  mtimeMs: number;
+  p: Promise<{ ds: Dataset; summary: DatasetSummary }>;
+}
+
+/** Datasets kept at once (the engineer switches between a few). */
+const DATASET_CACHE_SIZE = 4;
+
+/** The modification time of a dataset path, or NaN when it cannot be read (the import then says why). */
+async function mtimeOf(path: string): Promise<number> {
+  return stat(path).then(
+    (st) => st.mtimeMs,
+    () => Number.NaN,
+  );
+}
+
 /**
- * Builds the handler of every channel. Imports of a dataset are cached per path (the
- * samples, the plan and the run all need the same one), the hardware profile once per start.
+ * Builds the handler of every channel. A dataset is imported once per path and modification
+ * time: the check's import (every image decoded, in a worker thread) serves the samples, the
+ * plan and the start too; the hardware profile is probed once per start.
  */
 export function createHandlers(ctx: AppContext): Handlers {
   let hardware: Promise<HardwareProfile> | null = null;
@@ -100,7 +118,16 @@ export function createHandlers(ctx: AppContext): Handlers {
     if (!st?.isDirectory()) throw new KestrelError('APP_RUN_NOT_FOUND', `There is no run "${runId}" in ${runsDir}. Refresh the list of runs.`, { runId });
     return dir;
   };
-  const datasets = new Map<string, Promise<{ ds: Dataset; summary: DatasetSummary }>>();
+  const datasets = new Map<string, CachedDataset>();
+  /** Keeps an import for a path (dropped again when it fails), evicting the oldest beyond the cache size. */
+  const remember = (path: string, entry: CachedDataset) => {
+    datasets.delete(path);
+    entry.p.catch(() => {
+      if (datasets.get(path) === entry) datasets.delete(path);
+    });
+    if (datasets.size >= DATASET_CACHE_SIZE) datasets.delete(datasets.keys().next().value as string);
+    datasets.set(path, entry);
+  };
 
   const probe = (refresh: boolean): Promise<HardwareProfile> => {
     if (!hardware || refresh) {
@@ -109,17 +136,16 @@ export function createHandlers(ctx: AppContext): Handlers {
     }
     return hardware;
   };
-  const dataset = (path: string): Promise<{ ds: Dataset; summary: DatasetSummary }> => {
-    let p = datasets.get(path);
-    if (!p) {
-      p = (async () => {
-        const ds = await ctx.engine.importDataset(path);
-        return { ds, summary: await ctx.engine.summarizeDataset(ds) };
-      })();
-      p.catch(() => datasets.delete(path));
-      if (datasets.size >= 4) datasets.delete(datasets.keys().next().value as string);
-      datasets.set(path, p);
-    }
+  /** The dataset at `path`: the cached import while the path's mtime is unchanged, else a new one. */
+  const dataset = async (path: string): Promise<{ ds: Dataset; summary: DatasetSummary }> => {
+    const mtimeMs = await mtimeOf(path);
+    const cached = datasets.get(path);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.p;
+    const p = (async () => {
+      const ds = await ctx.engine.importDataset(path);
+      return { ds, summary: await ctx.engine.summarizeDataset(ds) };
+    })();
+    remember(path, { mtimeMs, p });
     return p;
   };
 
@@ -132,8 +158,11 @@ export function createHandlers(ctx: AppContext): Handlers {
     },
     async 'dataset:check'(req) {
       picked(req.path);
-      datasets.delete(req.path); // The engineer may have fixed files since: check afresh.
-      const report = await ctx.engine.checkDataset(req.path, req.imgsz === undefined ? {} : { imgsz: req.imgsz });
+      // Always checked afresh (the engineer may have fixed files since); its import replaces the cached one.
+      const mtimeMs = await mtimeOf(req.path);
+      const checked = ctx.engine.checkDataset(req.path, req.imgsz === undefined ? {} : { imgsz: req.imgsz });
+      remember(req.path, { mtimeMs, p: checked.then(({ dataset, summary }) => ({ ds: dataset, summary })) });
+      const { report } = await checked;
       await ctx.settings.addRecent(req.path);
       return report;
     },
@@ -177,7 +206,7 @@ export function createHandlers(ctx: AppContext): Handlers {
       // A fine-tune's parent is found and checked now (FINETUNE_* errors), before any run folder exists.
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
       await ctx.settings.set({ lastModel: req.model });
-      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false, ...(parent ? { from: parent.weightsDir } : {}) });
+      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false, ...(parent ? { from: parent.weightsDir } : {}), ...(req.accepted ? { accepted: req.accepted } : {}) });
       return { runId, runDir };
     },
     async 'train:resume'(req) {

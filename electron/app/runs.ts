@@ -2,7 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError } from '../shared/errors';
 import { TrainingEventSchema, type TrainingEvent } from '../shared/schemas/events';
-import { RunIdSchema, type RunDetail, type RunStatus, type RunSummary } from '../shared/schemas/ipc/runs';
+import { RunIdSchema, type RunDetail, type RunSummary } from '../shared/schemas/ipc/runs';
+import type { SettledRunState } from '../shared/schemas/run-state';
 import { TrainJobSchema, type TrainJob } from '../shared/schemas/ipc/worker';
 
 /** File names inside a run folder (see the training-runs issue); config.json is the run's one config. */
@@ -81,7 +82,7 @@ export async function summarizeRun(runsDir: string, id: string, activeRunId: str
     exists(join(dir, RUN_FILES.results)),
     stat(dir),
   ]);
-  let status: RunStatus = 'incomplete';
+  let status: SettledRunState = 'incomplete';
   let epochsPlanned: number | null = job?.epochs ?? null;
   let epochsDone = 0;
   let best: RunSummary['best'] = null;

@@ -5,11 +5,12 @@
  * and the process's fate as a run-state event.
  */
 import type { ForkFn } from '../engine/train/fork';
-import { TrainingRunner } from '../engine/train/runner';
+import { TrainingRunner, type RunnerEnd } from '../engine/train/runner';
 import { KestrelError } from '../shared/errors';
 import type { EventPayload } from '../shared/ipc-contract';
 import type { TrainingEvent } from '../shared/schemas/events';
 import type { ActiveRun } from '../shared/schemas/ipc/runs';
+import type { EndedRunState, LiveRunState, SettledRunState } from '../shared/schemas/run-state';
 import type { TrainJob } from '../shared/schemas/ipc/worker';
 
 /** How the supervisor reports to the window (main: webContents.send; the test bridge: a socket). */
@@ -31,7 +32,9 @@ interface Active {
   runId: string;
   runDir: string;
   startedAt: string;
-  state: ActiveRun['state'];
+  state: LiveRunState;
+  /** train-end's status, once the run reached it. */
+  ended: EndedRunState | null;
   /** The run's processes (null only while the first one is being started). */
   runner: TrainingRunner | null;
   events: TrainingEvent[];
@@ -71,7 +74,7 @@ export class TrainingSupervisor {
       const runId = this.active.runId;
       throw new KestrelError('APP_TRAINING_BUSY', `Run "${runId}" is still training. Stop it first, or wait until it ends.`, { runId });
     }
-    const a: Active = { runId, runDir: job.runDir, startedAt: new Date().toISOString(), state: 'starting', runner: null, events: [], batchEvents: 0 };
+    const a: Active = { runId, runDir: job.runDir, startedAt: new Date().toISOString(), state: 'starting', ended: null, runner: null, events: [], batchEvents: 0 };
     this.active = a;
     try {
       a.runner = await TrainingRunner.start(job, {
@@ -91,7 +94,7 @@ export class TrainingSupervisor {
     void a.runner.finished.then((end) => {
       if (this.active === a) this.active = null;
       const message = end.reason ? end.reason.message + (end.resumable ? ' Resume continues from the last checkpoint.' : ' No checkpoint was saved yet: start the run again.') : null;
-      this.sink.runState({ runId, state: end.clean ? 'exited' : 'crashed', exitCode: end.exit.code, cause: end.exit.cause, resumable: end.resumable, message, reason: end.reason });
+      this.sink.runState({ runId, state: settledState(a, end), exitCode: end.exit.code, cause: end.exit.cause, resumable: end.resumable, message, reason: end.reason });
     });
   }
 
@@ -112,6 +115,7 @@ export class TrainingSupervisor {
 
   private onEvent(a: Active, ev: TrainingEvent): void {
     if (a.state === 'starting') a.state = 'running';
+    if (ev.type === 'train-end') a.ended = ev.status;
     this.remember(a, ev);
     this.sink.training({ runId: a.runId, event: ev });
   }
@@ -130,4 +134,14 @@ export class TrainingSupervisor {
     });
     a.batchEvents = a.events.filter((e) => e.type === 'batch-end').length;
   }
+}
+
+/**
+ * Where a run stands once its processes are gone: how it ended (train-end's status; a clean
+ * exit without one was stopped before training, or cut short), or failed (it reported an error)
+ * or crashed (it died without a word, or out of memory).
+ */
+function settledState(a: Active, end: RunnerEnd): SettledRunState {
+  if (end.clean) return a.ended ?? (a.state === 'stopping' ? 'stopped' : 'incomplete');
+  return end.reportedFailure ? 'failed' : 'crashed';
 }

@@ -1,6 +1,10 @@
 import { KestrelError } from '../shared/errors';
 import { KESTREL_VERSION } from '../engine/export/version';
+import { closest } from './flags';
 import { EXIT_FAIL, EXIT_USAGE, exitCodeFor, processIO, type CliCommand, type CliIO } from './io';
+
+/** "Did you mean" lives with the flag parser (flags.ts); re-exported for the dispatcher's callers. */
+export { closest, editDistance } from './flags';
 
 /** Commands load lazily so `kestrel plan` does not pay for TF.js or sharp. */
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
@@ -14,30 +18,6 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   export: { summary: 'export a trained model (ONNX) for the production line', load: async () => (await import('./commands/export')).run },
   tune: { summary: 'find the LR (--lr-find) or search LR and augmentation (--trials N | --budget 30m)', load: async () => (await import('./commands/tune')).run },
 };
-
-/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The closest of `candidates` to `word` when it is a plausible typo (at most 2 edits, or a prefix), else null. */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: { c: string; d: number } | null = null;
-  for (const c of candidates) {
-    const d = c.startsWith(word) && word.length >= 2 ? 0.5 : editDistance(word, c);
-    if (d <= Math.max(1, Math.min(2, Math.floor(c.length / 3))) && (!best || d < best.d)) best = { c, d };
-  }
-  return best?.c ?? null;
-}
 
 /**
  * Ultralytics users type `kestrel train data=coco.yaml epochs=30`: `key=value` words become

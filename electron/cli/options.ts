@@ -28,11 +28,11 @@ export const NUMERIC_FLAGS = {
 /** A numeric flag's name. */
 export type NumericFlag = keyof typeof NUMERIC_FLAGS;
 
-/** The CLI_BAD_FLAG error of a flag, its sentence from the catalogue plus where to read more. */
-export function flagError(command: string, rule: string, params: Record<string, ReasonParam>): KestrelError {
+/** The error of a flag (CLI_BAD_FLAG unless `code` says otherwise), its sentence from the catalogue plus where to read more. */
+export function flagError(command: string, rule: string, params: Record<string, ReasonParam>, code = 'CLI_BAD_FLAG'): KestrelError {
   const shown = { ...params };
   if (typeof shown['value'] === 'string' && shown['value'].length > 40) shown['value'] = `${shown['value'].slice(0, 40)}…`;
-  return new KestrelError('CLI_BAD_FLAG', `${reason(rule, shown).message} See \`kestrel ${command} --help\`.`, { rule, ...shown });
+  return new KestrelError(code, `${reason(rule, shown).message} See \`kestrel ${command} --help\`.`, { rule, ...shown });
 }
 
 /**

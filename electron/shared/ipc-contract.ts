@@ -11,8 +11,9 @@ import { ResultsResponseSchema } from './schemas/ipc/results';
 import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunMetaSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
 import { PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
 import { ThresholdsSchema } from './schemas/thresholds';
+import { AcceptedPlanSchema } from './schemas/train-config';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
-import { ModelChoiceSchema, UserOverridesSchema } from './schemas/ipc/worker';
+import { ModelChoiceSchema, UserOverridesSchema } from './schemas/user-choice';
 import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
 
 export { CHANNELS, EVENTS, methodName } from './ipc-channels';
@@ -50,6 +51,8 @@ export const contract = {
         name: z.string().max(4096).optional(),
         /** Fine-tune from this earlier run (its id in the runs folder): its weights are the starting point. */
         from: RunIdSchema.optional(),
+        /** The key figures of the plan the Plan step showed: the training process warns where its own plan differs. */
+        accepted: AcceptedPlanSchema.optional(),
       })
       .strict(),
     res: z.object({ runId: RunIdSchema, runDir: z.string() }),

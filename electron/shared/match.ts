@@ -24,6 +24,38 @@ export function iou(a: Corners, b: Corners): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** How a detection fared in greedy matching: it hit a truth, hit an ignored one (difficult/crowd), or hit nothing. */
+export type GreedyMatch = 'hit' | 'ignored' | 'false-alarm';
+
+/**
+ * The truth a detection takes in greedy matching (detections taken best first): the unused one
+ * with the highest IoU at or above `iouThr` (the first of equals), or -1 when none. Marks nothing.
+ */
+export function bestUnusedTruth(d: Corners, truths: readonly Corners[], used: Uint8Array, iouThr: number): number {
+  let best = -1;
+  let bestIou = iouThr;
+  for (let j = 0; j < truths.length; j++) {
+    if (used[j]) continue;
+    const v = iou(d, truths[j]!);
+    if (v >= bestIou) {
+      bestIou = v;
+      best = j;
+    }
+  }
+  return best;
+}
+
+/**
+ * One step of greedy matching: the detection takes its {@link bestUnusedTruth} and marks it in
+ * `used`. A detection on an `ignore` truth is neither a hit nor a false alarm.
+ */
+export function matchDetection(d: Corners, truths: readonly (Corners & { ignore?: boolean | undefined })[], used: Uint8Array, iouThr: number): GreedyMatch {
+  const best = bestUnusedTruth(d, truths, used, iouThr);
+  if (best < 0) return 'false-alarm';
+  used[best] = 1;
+  return truths[best]!.ignore ? 'ignored' : 'hit';
+}
+
 /** Counts of one image at a confidence: hits, false alarms and misses. */
 export interface MatchCounts {
   tp: number;

@@ -99,7 +99,7 @@ test('opening: run folders and plain files inside them yes; executables, escapes
   assert.equal(await codeOf(checkOpenPath(`${runs}\0/x`, roots)), 'APP_PATH_INVALID');
 });
 
-test('a FIFO inside a run folder is never opened (and never blocks)', { skip: process.platform === 'win32' }, async () => {
+test('a FIFO inside a run folder is never opened (and never blocks)', { skip: process.platform === 'win32' ? 'FIFOs need a POSIX system' : false }, async () => {
   const fifo = join(runs, 'r1', 'pipe');
   execFileSync('mkfifo', [fifo]);
   assert.equal(await codeOf(checkOpenPath(fifo, [runs])), 'APP_PATH_NOT_ALLOWED');

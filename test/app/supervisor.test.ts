@@ -75,7 +75,7 @@ test('a clean run: events relayed in order, foreign messages ignored, exit repor
   const { sup, training, states, runDir } = await runScripted('clean');
   assert.deepEqual(training.map((p) => p.event.type), ['plan', 'train-start', 'batch-end', 'train-end']);
   assert.ok(training.every((p) => p.runId === 'clean'));
-  assert.deepEqual(states.map((s) => [s.state, s.exitCode, s.resumable]), [['running', null, false], ['exited', 0, false]]);
+  assert.deepEqual(states.map((s) => [s.state, s.exitCode, s.resumable]), [['running', null, false], ['completed', 0, false]]);
   assert.equal(sup.status(), null);
   assert.equal(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).datasetPath, '/data', 'the config is written to the run folder');
 });
@@ -97,7 +97,7 @@ test('a crash before any checkpoint says to start again', async () => {
 test('stop asks the process to save and end; it ends cleanly', async () => {
   const { training, states } = await runScripted('stop', { stopAfterFirstEvent: true });
   assert.equal(training.at(-1)!.event.type, 'train-end');
-  assert.equal(states.at(-1)!.state, 'exited');
+  assert.equal(states.at(-1)!.state, 'stopped', "the process's end is told in train-end's words");
 });
 
 test('an out-of-memory death restarts from the checkpoint at half the batch and twice the accumulation', async () => {
@@ -120,7 +120,7 @@ test('an out-of-memory death restarts from the checkpoint at half the batch and 
   assert.equal(rec[0]!.reason.code, 'APP_RECOVERED_OOM_RESTART');
   assert.match(rec[0]!.reason.message, /batch of 8 x 2 .*epoch 2 .*batch of 4 x 4 .*effective batch \(16\)/);
   // The engineer's window sees one run that went on: no crash in between, a clean end.
-  assert.deepEqual(states.map((s) => s.state), ['running', 'exited']);
+  assert.deepEqual(states.map((s) => s.state), ['running', 'completed']);
   assert.equal(training.at(-1)!.event.type, 'train-end');
   // The recovery is in the run's history too, with the layout that ran last (what Resume reuses);
   // the run's config stays as it was started.
@@ -142,7 +142,7 @@ test('a resume continues at the layout of the run\'s last recovery, from its con
   await done;
   assert.deepEqual(readJobs(first.runDir).at(-1)!.layout, { perDeviceBatch: 4, accumulation: 4 });
   assert.equal(readJobs(first.runDir).at(-1)!.resume, true);
-  assert.deepEqual(states, ['running', 'exited']);
+  assert.deepEqual(states, ['running', 'completed']);
 });
 
 test('before any checkpoint it starts over (not resume) with the layout from the plan event halved, as often as needed', async () => {
@@ -160,14 +160,14 @@ test('before any checkpoint it starts over (not resume) with the layout from the
     ['APP_RECOVERED_OOM_RESTART_FRESH', 16, 16],
     ['APP_RECOVERED_OOM_RESTART_FRESH', 16, 16],
   ]);
-  assert.equal(states.at(-1)!.state, 'exited');
+  assert.equal(states.at(-1)!.state, 'completed');
 });
 
 test('an OUT_OF_MEMORY error event before a failed exit counts as a memory death; SIGKILL from outside too', async () => {
   const err = await runScripted('oomerr-4', { name: 'oom-error', checkpoint: { epoch: 0, layout: { perDeviceBatch: 8, accumulation: 2 } } });
   assert.deepEqual(err.jobs.map((j) => j.layout?.perDeviceBatch ?? 8), [8, 4]);
   assert.equal(recoveredOf(err.training)[0]!.reason.params['cause'], 'crashed');
-  assert.equal(err.states.at(-1)!.state, 'exited');
+  assert.equal(err.states.at(-1)!.state, 'completed');
   const killed = await runScripted('killed-4', { name: 'oom-killed' });
   assert.deepEqual(killed.jobs.map((j) => j.layout?.perDeviceBatch ?? 8), [8, 4]);
   assert.equal(recoveredOf(killed.training)[0]!.reason.params['cause'], 'SIGKILL');
@@ -203,4 +203,11 @@ test('a plain crash is not taken for an out-of-memory death and is not restarted
   const { training, jobs } = await runScripted('crash', { name: 'crash-no-restart', checkpoint: { epoch: 0, layout: { perDeviceBatch: 8, accumulation: 2 } } });
   assert.equal(jobs.length, 1);
   assert.equal(recoveredOf(training).length, 0);
+});
+
+test('a failure the process reported itself is told as failed, not as a crash', async () => {
+  const { states } = await runScripted('oomerr-0', { name: 'failed-reported', checkpoint: { epoch: 0, layout: { perDeviceBatch: 1, accumulation: 16 } } });
+  const last = states.at(-1)!;
+  assert.equal(last.state, 'failed');
+  assert.equal(last.reason?.code, 'APP_OOM_AT_BATCH_ONE');
 });

@@ -54,7 +54,7 @@ test('kestrel export writes the ONNX model, its card and examples; bad flags exi
       [['export', '--weights', runDir, '--opset', '11'], /error EXPORT_OPSET_UNSUPPORTED: ONNX opset 11 is not offered/],
       [['export', '--weights', runDir, '--opset', 'x'], /--opset must be 17 or 12/],
       [['export', '--weights', runDir, '--format', 'openvino'], /error EXPORT_FORMAT_UNKNOWN: Kestrel cannot export to "openvino". Use one of: onnx/],
-      [['export', '--weights', runDir, '--bogus'], /Unknown option '--bogus'/],
+      [['export', '--weights', runDir, '--bogus'], /error CLI_UNKNOWN_FLAG: kestrel export has no flag --bogus\./],
     ];
     for (const [argv, message] of bad) {
       io = capture();

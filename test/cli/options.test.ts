@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { checkEffectiveBatch, NUMERIC_FLAGS, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../../electron/cli/options';
 import { KestrelError } from '../../electron/shared/errors';
 import { LIMITS, MAX_EFFECTIVE_BATCH, type Limit } from '../../electron/shared/schemas/ipc/limits';
-import { ModelChoiceSchema, UserOverridesSchema } from '../../electron/shared/schemas/ipc/worker';
+import { ModelChoiceSchema, UserOverridesSchema } from '../../electron/shared/schemas/user-choice';
 
 const refused = (fn: () => unknown, rule: RegExp) =>
   assert.throws(fn, (err: unknown) => err instanceof KestrelError && err.code === 'CLI_BAD_FLAG' && rule.test(String(err.details?.['rule'])) && /See `kestrel plan --help`/.test(err.message));

@@ -24,7 +24,7 @@ test('kestrel train: bad flags and files exit 2 with a message', async () => {
     [['train', '--data', tmp.dir, '--imgsz', '100'], /multiple of 32/],
     [['train', '--data', tmp.dir, '--model', 'x'], /--model must be one of/],
     [['train', '--data', tmp.dir, '--lr', 'abc'], /--lr must be a number/],
-    [['train', '--data', tmp.dir, '--bogus'], /Unknown option/],
+    [['train', '--data', tmp.dir, '--bogus'], /error CLI_UNKNOWN_FLAG: kestrel train has no flag --bogus\./],
     [['train', '--resume', join(tmp.dir, 'no-run')], /does not exist/],
     [['demo', '--imgsz', '70'], /multiple of 32/],
     [['train', '--data', tmp.dir, '--batch', '4096', '--imgsz', '1280'], /CLI_BAD_FLAG: --batch \(per-device batch\) must be from 1 to 512/],

@@ -20,3 +20,10 @@ test('a nested reason is said in Chinese inside the outer one', () => {
   assert.match(zh, /@tensorflow\/tfjs-node/);
   assert.equal(formatReasonDeep(outer, 'en'), outer.message);
 });
+
+test('a plan that changed at the start says why in Chinese too', () => {
+  const why = reason('TRAIN_PLAN_WHY_CALIBRATION', { measuredAt: '2026-01-02' }).message;
+  const zh = formatReasonDeep(reason('TRAIN_PLAN_CHANGED_LAYOUT', { from: '8 x 2', to: '4 x 4', why }), 'zh');
+  assert.match(zh, /本机此前测得的内存（2026-01-02）/);
+  assert.doesNotMatch(zh, /measured on this machine/);
+});

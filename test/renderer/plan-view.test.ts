@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reason } from '../../electron/shared/reason';
-import { applyOverrideFix, blockersOf, finishAt, fixFor, MAX_FIX_EPOCHS, roughDuration, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
+import { acceptedOf, applyOverrideFix, blockersOf, finishAt, fixFor, MAX_FIX_EPOCHS, roughDuration, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
 
 const ctx = (over: Partial<FixContext> = {}): FixContext => ({
   plan: { epochs: 10, stepsPerEpoch: 23, memory: { budgetBytes: 4e9, predictedBytes: 3e9, fixedBytes: 1e8, perImageBytes: 5e7, maxBatch: 71, source: 'estimate', calibratedAt: null } },
@@ -51,4 +51,9 @@ test('batch one: clear a hand-set batch, else the recommended (smaller) size', (
 test('blockers: no boxes, no validation images', () => {
   assert.deepEqual(blockersOf({ trainImages: 10, valImages: 0, boxesPerImage: 0 }), ['noBoxes', 'noVal']);
   assert.deepEqual(blockersOf({ trainImages: 10, valImages: 3, boxesPerImage: 1.2 }), []);
+});
+
+test('the accepted plan sent with train:start is the plan\'s key figures', () => {
+  const plan = { perDeviceBatch: 8, accumulation: 2, lr: 0.01, warmupSteps: 40, epochs: 30, optimizer: 'sgd' } as unknown as Parameters<typeof acceptedOf>[0];
+  assert.deepEqual(acceptedOf(plan), { perDeviceBatch: 8, accumulation: 2, lr: 0.01, warmupSteps: 40, epochs: 30 });
 });

@@ -1,38 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { createApp, nodeFork } from '../../electron/app/index';
 import { buildApi } from '../../electron/preload/api';
-import { CHANNELS, contract, eventContract, EVENTS, methodName } from '../../electron/shared/ipc-contract';
+import { CHANNELS, EVENTS, methodName } from '../../electron/shared/ipc-contract';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-test('the channel list and the contract name the same channels, each with a request and a response schema', () => {
-  assert.deepEqual(Object.keys(contract).sort(), [...CHANNELS].sort());
+// That the contract and the handlers name exactly the channels of CHANNELS (and the event contract
+// exactly EVENTS) the compiler already checks (`satisfies Record<ChannelName, ...>`, `Handlers`):
+// what it cannot see is a channel listed twice.
+test('no channel or event is listed twice', () => {
   assert.equal(new Set(CHANNELS).size, CHANNELS.length, 'no channel is listed twice');
-  for (const ch of CHANNELS) {
-    assert.equal(typeof contract[ch].req.safeParse, 'function', `${ch} has a request schema`);
-    assert.equal(typeof contract[ch].res.safeParse, 'function', `${ch} has a response schema`);
-  }
-  assert.deepEqual(Object.keys(eventContract).sort(), [...EVENTS].sort());
-});
-
-test('every channel has a handler in electron/app, and nothing else does', async () => {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'kestrel-contract-'));
-  try {
-    const core = await createApp({
-      host: { userDataDir, version: '0', openFolderDialog: async () => null, openFileDialog: async () => null, openPath: async () => undefined },
-      fork: nodeFork,
-      workerEntry: join(ROOT, 'electron/worker/trainer-entry.ts'),
-      sink: { training: () => undefined, runState: () => undefined },
-    });
-    assert.deepEqual(Object.keys(core.handlers).sort(), [...CHANNELS].sort());
-    for (const ch of CHANNELS) assert.equal(typeof core.handlers[ch], 'function', ch);
-  } finally {
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
+  assert.equal(new Set(EVENTS).size, EVENTS.length, 'no event is listed twice');
 });
 
 test('the preload exposes one method per channel, each invoking exactly its channel, plus on()', async () => {

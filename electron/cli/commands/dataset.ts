@@ -1,10 +1,11 @@
 // `kestrel dataset check`: the check report as text or JSON, fatal problems named and grouped.
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { formatProblemGroups } from '../../engine/data/import/problem-summary';
 import { KestrelError } from '../../shared/errors';
 import { DatasetProblemSchema } from '../../shared/schemas/dataset';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { runWithFlags, type FlagDefs } from '../flags';
+import { flagError } from '../options';
 
 const USAGE = `Usage: kestrel dataset check PATH [--json] [--imgsz N]
 
@@ -33,48 +34,31 @@ export function fatalProblemLines(err: KestrelError): string[] {
   return ['', `Problems found (${parsed.data.length}):`, ...formatProblemGroups(root, parsed.data, 5)];
 }
 
+/** `kestrel dataset`'s flags (and its two words: `check PATH`). */
+export const DATASET_FLAGS = {
+  json: { type: 'boolean' },
+  imgsz: { type: 'number', range: { min: 32, max: 4096, int: true } },
+} as const satisfies FlagDefs;
+
 /** `kestrel dataset check PATH [--json] [--imgsz N]`: checks a dataset and prints the report. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, imgsz: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  const [sub, path, ...extra] = positionals;
-  if (sub !== 'check' || path === undefined || extra.length > 0) {
-    io.err(sub === undefined || sub === 'check' ? `Give the dataset path.\n\n${USAGE}` : `Unknown subcommand "${sub}".\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  let imgsz = 640;
-  if (values.imgsz !== undefined) {
-    imgsz = Number(values.imgsz);
-    if (!Number.isInteger(imgsz) || imgsz < 32 || imgsz > 4096) {
-      io.err(`--imgsz must be a whole number of pixels between 32 and 4096 (got "${values.imgsz}").`);
-      return EXIT_USAGE;
+  return runWithFlags(argv, io, { command: 'dataset', help: USAGE, flags: DATASET_FLAGS, positionals: 2, helpOnError: true }, async ({ values, positionals }) => {
+    const [sub, path] = positionals;
+    if (sub !== undefined && sub !== 'check') throw flagError('dataset', 'CLI_DATASET_SUBCOMMAND', { value: sub }, 'CLI_BAD_ARG');
+    if (path === undefined) throw flagError('dataset', 'CLI_DATASET_NO_PATH', {}, 'CLI_MISSING_ARG');
+    const imgsz = values.imgsz ?? 640;
+    const [{ checkDataset }, { formatReport }] = await Promise.all([import('../../engine/data/check/index'), import('../../engine/data/check/format')]);
+    try {
+      const report = await checkDataset(path, { imgsz });
+      io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      return report.errors > 0 ? EXIT_FAIL : EXIT_OK;
+    } catch (err) {
+      if (err instanceof KestrelError && BAD_PATH_CODES.has(err.code)) {
+        if (values.json) io.out(JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }, null, 2));
+        io.err([`error ${err.code}: ${err.message}`, ...fatalProblemLines(err)].join('\n'));
+        return EXIT_USAGE;
+      }
+      throw err;
     }
-  }
-  const [{ checkDataset }, { formatReport }] = await Promise.all([import('../../engine/data/check/index'), import('../../engine/data/check/format')]);
-  try {
-    const report = await checkDataset(path, { imgsz });
-    io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-    return report.errors > 0 ? EXIT_FAIL : EXIT_OK;
-  } catch (err) {
-    if (err instanceof KestrelError && BAD_PATH_CODES.has(err.code)) {
-      if (values.json) io.out(JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }, null, 2));
-      io.err([`error ${err.code}: ${err.message}`, ...fatalProblemLines(err)].join('\n'));
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
+  });
 }

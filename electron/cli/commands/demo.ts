@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KestrelError } from '../../shared/errors';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { createRunDir, generateDemoDataset } from '../../engine/index';
-import { EXIT_OK, type CliIO } from '../io';
-import { parseFlags, runAndReport } from './train';
+import type { CliIO } from '../io';
+import { runWithFlags, type FlagDefs } from '../flags';
+import { runAndReport } from './train';
 
 /**
  * The demo's recipe: a small synthetic defect set and a tiny model, sized to finish in about two
@@ -28,53 +28,43 @@ Options:
   --json-events    print one JSON event per line
   -h, --help       this help`;
 
-function bad(message: string): KestrelError {
-  return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel demo --help\`.`);
-}
-
-function int(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw bad(`--${flag} must be a whole number of ${min} or more, not "${v}".`);
-  return Number(v);
-}
+/** `kestrel demo`'s flags; --epochs within the one table of limits, the demo's own sizes for the rest. */
+export const DEMO_FLAGS = {
+  epochs: { type: 'number', limit: 'epochs' },
+  imgsz: { type: 'number', range: { min: 64, max: 640, int: true, step: 32 } },
+  images: { type: 'number', range: { min: 10, max: 100_000, int: true } },
+  out: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'json-events': { type: 'boolean' },
+} as const satisfies FlagDefs;
 
 /** `kestrel demo`: generate the demo set and train a tiny model on it. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const options = {
-    epochs: { type: 'string' },
-    imgsz: { type: 'string' },
-    images: { type: 'string' },
-    out: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'json-events': { type: 'boolean' },
-  } as const;
-  const values = parseFlags(argv, options, io, HELP, bad);
-  if (!values) return EXIT_OK;
-  const str = (k: string) => values[k] as string | undefined;
-  const epochs = int('epochs', str('epochs'), 1) ?? DEMO_DEFAULTS.epochs;
-  const imgsz = int('imgsz', str('imgsz'), 64) ?? DEMO_DEFAULTS.imgsz;
-  if (imgsz % 32 !== 0 || imgsz > 640) throw bad(`--imgsz must be a multiple of 32 between 64 and 640, not ${imgsz}.`);
-  const images = int('images', str('images'), 10) ?? DEMO_DEFAULTS.images;
-  const json = values['json-events'] === true;
-  const dataDir = resolve(str('data-dir') ?? join(tmpdir(), 'kestrel-demo', `seed${DEMO_DEFAULTS.seed}-n${images}`));
-  if (!existsSync(join(dataDir, 'data.yaml'))) {
-    if (!json) io.out(`Generating the demo defect set (${images} images) in ${dataDir} ...`);
-    await generateDemoDataset(dataDir, { seed: DEMO_DEFAULTS.seed, images });
-  } else if (!json) {
-    io.out(`Using the demo defect set in ${dataDir}.`);
-  }
-  const paths = await createRunDir(resolve(str('out') ?? 'runs'), 'demo');
-  const cfg: TrainConfigInput = {
-    runDir: paths.dir,
-    datasetPath: dataDir,
-    model: { scale: 'n', imgsz },
-    epochs,
-    // A tiny set needs many small steps: batch 4 without accumulation (480 updates in 12 epochs)
-    // and a brisk AdamW LR; the planner warns about both, and the demo shows those warnings.
-    overrides: { batch: DEMO_DEFAULTS.batch, accumulation: DEMO_DEFAULTS.accumulation, lr: DEMO_DEFAULTS.lr, optimizer: 'adamw' },
-    augment: 'light',
-    patience: epochs,
-    checkpointEverySeconds: 0,
-  };
-  return runAndReport(cfg, io, { json, inProcess: true });
+  return runWithFlags(argv, io, { command: 'demo', help: HELP, flags: DEMO_FLAGS }, async ({ values }) => {
+    const epochs = values.epochs ?? DEMO_DEFAULTS.epochs;
+    const imgsz = values.imgsz ?? DEMO_DEFAULTS.imgsz;
+    const images = values.images ?? DEMO_DEFAULTS.images;
+    const json = values['json-events'];
+    const dataDir = resolve(values['data-dir'] ?? join(tmpdir(), 'kestrel-demo', `seed${DEMO_DEFAULTS.seed}-n${images}`));
+    if (!existsSync(join(dataDir, 'data.yaml'))) {
+      if (!json) io.out(`Generating the demo defect set (${images} images) in ${dataDir} ...`);
+      await generateDemoDataset(dataDir, { seed: DEMO_DEFAULTS.seed, images });
+    } else if (!json) {
+      io.out(`Using the demo defect set in ${dataDir}.`);
+    }
+    const paths = await createRunDir(resolve(values.out ?? 'runs'), 'demo');
+    const cfg: TrainConfigInput = {
+      runDir: paths.dir,
+      datasetPath: dataDir,
+      model: { scale: 'n', imgsz },
+      epochs,
+      // A tiny set needs many small steps: batch 4 without accumulation (480 updates in 12 epochs)
+      // and a brisk AdamW LR; the planner warns about both, and the demo shows those warnings.
+      overrides: { batch: DEMO_DEFAULTS.batch, accumulation: DEMO_DEFAULTS.accumulation, lr: DEMO_DEFAULTS.lr, optimizer: 'adamw' },
+      augment: 'light',
+      patience: epochs,
+      checkpointEverySeconds: 0,
+    };
+    return runAndReport(cfg, io, { json, inProcess: true });
+  });
 }

@@ -2,9 +2,9 @@
  * `kestrel export`: writes a trained model in a format other runtimes load (ONNX), with its
  * model card and line-PC examples, and records the export in the run folder.
  */
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 
 const USAGE = `Usage: kestrel export --weights runs/NAME [--format onnx] [--opset 17|12] [--nms] [--out DIR] [--json]
 
@@ -37,41 +37,28 @@ const BAD_INPUT_CODES = new Set([
   'THRESHOLDS_INVALID',
 ]);
 
+/** `kestrel export`'s flags (--opset is checked by the exporter, which names the opsets it offers). */
+export const EXPORT_FLAGS = {
+  weights: { type: 'string' },
+  format: { type: 'string' },
+  opset: { type: 'string' },
+  nms: { type: 'boolean' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies FlagDefs;
+
 /** `kestrel export ...` (see USAGE). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        weights: { type: 'string' },
-        format: { type: 'string', default: 'onnx' },
-        opset: { type: 'string' },
-        nms: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  if (!values.weights) {
-    io.err(`Give the run to export with --weights runs/NAME.\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  return runWithFlags(argv, io, { command: 'export', help: USAGE, flags: EXPORT_FLAGS, helpOnError: true }, ({ values }) => exportWithFlags(values, io));
+}
+
+async function exportWithFlags(flags: FlagValues<typeof EXPORT_FLAGS>, io: CliIO): Promise<number> {
+  if (!flags.weights) throw new KestrelError('CLI_MISSING_FLAG', 'Give the run to export with --weights runs/NAME. See `kestrel export --help`.');
+  const values = { ...flags, weights: flags.weights, format: flags.format ?? 'onnx' };
   let opset: number | undefined;
-  if (values.opset !== undefined) {
-    opset = Number(values.opset);
-    if (!/^\d+$/.test(values.opset)) {
-      io.err(`--opset must be 17 or 12 (got "${values.opset}").\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
+  if (flags.opset !== undefined) {
+    if (!/^\d+$/.test(flags.opset)) throw new KestrelError('CLI_BAD_FLAG', `--opset must be 17 or 12 (got "${flags.opset}"). See \`kestrel export --help\`.`, { flag: 'opset', value: flags.opset });
+    opset = Number(flags.opset);
   }
   const { exportModel } = await import('../../engine/export/export');
   try {

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { probeHardware, type ProbeOptions } from '../../engine/hardware/index';
 import type { Locale } from '../../shared/messages/index';
 import { formatReason } from '../../shared/reason';
 import type { GpuInfo, HardwareProfile } from '../../shared/schemas/hardware';
-import { EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { EXIT_OK, type CliIO } from '../io';
+import { runWithFlags, type FlagDefs } from '../flags';
 
 const USAGE = `Usage: kestrel hardware [--json] [--lang en|zh]
 
@@ -66,33 +66,20 @@ export function renderHardwareTable(p: HardwareProfile, locale: Locale = 'en'): 
   return lines.join('\n');
 }
 
+/** `kestrel hardware`'s flags. */
+export const HARDWARE_FLAGS = {
+  json: { type: 'boolean' },
+  lang: { type: 'choice', choices: ['en', 'zh'] },
+} as const satisfies FlagDefs;
+
 /**
  * `kestrel hardware [--json] [--lang en|zh]`: probes this machine and prints the profile.
  * `probe` is for tests (defaults to the real probe).
  */
 export async function run(argv: string[], io: CliIO, probe: (opts?: ProbeOptions) => Promise<HardwareProfile> = probeHardware): Promise<number> {
-  let values: { json?: boolean; lang?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(USAGE);
+  return runWithFlags(argv, io, { command: 'hardware', help: USAGE, flags: HARDWARE_FLAGS, helpOnError: true }, async ({ values }) => {
+    const profile = await probe();
+    io.out(values.json ? JSON.stringify(profile, null, 2) : renderHardwareTable(profile, values.lang ?? 'en'));
     return EXIT_OK;
-  }
-  const lang = values.lang ?? 'en';
-  if (lang !== 'en' && lang !== 'zh') {
-    io.err(`--lang must be en or zh, not "${lang}".\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  const profile = await probe();
-  io.out(values.json ? JSON.stringify(profile, null, 2) : renderHardwareTable(profile, lang));
-  return EXIT_OK;
+  });
 }

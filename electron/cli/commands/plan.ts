@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import { HardwareProfileSchema, type HardwareProfile } from '../../shared/schemas/hardware';
@@ -10,7 +9,8 @@ import type { DatasetSummary } from '../../shared/schemas/dataset';
 import { lrAt, planTraining } from '../../engine/plan/index';
 import { recommendModel } from '../../engine/plan/recommend';
 import { EXIT_OK, type CliIO } from '../io';
-import { checkEffectiveBatch, flagRange, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../options';
+import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
+import { checkEffectiveBatch, flagRange } from '../options';
 
 /**
  * What `kestrel plan` assumes when no dataset or model is named: the run defaults `kestrel train`
@@ -44,10 +44,6 @@ Options:
   --hardware FILE.json   plan for a saved hardware profile (\`kestrel hardware --json\`)
   --json                 print the plan as JSON
   -h, --help             this help`;
-
-function bad(message: string): KestrelError {
-  return new KestrelError('CLI_BAD_FLAG', `${message} See \`kestrel plan --help\`.`);
-}
 
 /** The summary of the dataset at `path` (the app's Plan step reads the same); CLI_BAD_FILE when it does not exist. */
 async function summarizeDatasetAt(path: string): Promise<DatasetSummary> {
@@ -112,60 +108,49 @@ export function formatPlan(plan: TrainingPlan, source: string): string {
   return lines.join('\n');
 }
 
+/** `kestrel plan`'s flags: every number checked against the one table of limits before anything is probed or planned. */
+export const PLAN_FLAGS = {
+  model: { type: 'choice', choices: ['n', 's', 'm'] },
+  imgsz: { type: 'number', limit: 'imgsz' },
+  data: { type: 'string' },
+  classes: { type: 'number', limit: 'classes' },
+  'train-images': { type: 'number', limit: 'train-images' },
+  epochs: { type: 'number', limit: 'epochs' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adamw'] },
+  batch: { type: 'number', limit: 'batch' },
+  accumulate: { type: 'number', limit: 'accumulate' },
+  'effective-batch': { type: 'number', limit: 'effective-batch' },
+  lr: { type: 'number', limit: 'lr' },
+  devices: { type: 'number', limit: 'devices' },
+  'memory-fraction': { type: 'number', limit: 'memory-fraction' },
+  norm: { type: 'choice', choices: ['batch', 'group'] },
+  device: { type: 'choice', choices: ['cpu', 'gpu'] },
+  hardware: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies FlagDefs;
+
 /** `kestrel plan`: plans a training run and prints it as a table with reasons, or as JSON. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        imgsz: { type: 'string' },
-        data: { type: 'string' },
-        classes: { type: 'string' },
-        'train-images': { type: 'string' },
-        epochs: { type: 'string' },
-        optimizer: { type: 'string' },
-        batch: { type: 'string' },
-        accumulate: { type: 'string' },
-        'effective-batch': { type: 'string' },
-        lr: { type: 'string' },
-        devices: { type: 'string' },
-        'memory-fraction': { type: 'string' },
-        norm: { type: 'string' },
-        device: { type: 'string' },
-        hardware: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw bad((err as Error).message.replace(/\.$/, '') + '.');
-  }
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
-  const str = (k: string) => values[k] as string | undefined;
-  // Every flag is checked against the one table of limits before anything is probed or planned.
-  const num = (flag: NumericFlag) => parseNumberFlag('plan', flag, str(flag));
-  const scale = parseChoiceFlag('plan', 'model', str('model'), ['n', 's', 'm'] as const) ?? PLAN_CLI_DEFAULTS.model;
-  const imgszFlag = num('imgsz');
-  const classesFlag = num('classes');
-  const trainImagesFlag = num('train-images');
+  return runWithFlags(argv, io, { command: 'plan', help: HELP, flags: PLAN_FLAGS }, ({ values }) => planWithFlags(values, io));
+}
+
+async function planWithFlags(values: FlagValues<typeof PLAN_FLAGS>, io: CliIO): Promise<number> {
+  const str = (k: 'data' | 'hardware') => values[k];
+  const scale = values.model ?? PLAN_CLI_DEFAULTS.model;
+  const imgszFlag = values.imgsz;
+  const classesFlag = values.classes;
+  const trainImagesFlag = values['train-images'];
   const overrides: PlanOverrides = {
-    epochs: num('epochs'),
-    optimizer: parseChoiceFlag('plan', 'optimizer', str('optimizer'), ['sgd', 'adamw'] as const),
-    batch: num('batch'),
-    accumulation: num('accumulate'),
-    effectiveBatch: num('effective-batch'),
-    lr: num('lr'),
-    devices: num('devices'),
-    memoryFraction: num('memory-fraction'),
-    norm: parseChoiceFlag('plan', 'norm', str('norm'), ['batch', 'group'] as const),
-    device: parseChoiceFlag('plan', 'device', str('device'), ['cpu', 'gpu'] as const),
+    epochs: values.epochs,
+    optimizer: values.optimizer,
+    batch: values.batch,
+    accumulation: values.accumulate,
+    effectiveBatch: values['effective-batch'],
+    lr: values.lr,
+    devices: values.devices,
+    memoryFraction: values['memory-fraction'],
+    norm: values.norm,
+    device: values.device,
   };
   checkEffectiveBatch('plan', overrides);
   for (const k of Object.keys(overrides) as Array<keyof PlanOverrides>) if (overrides[k] === undefined) delete overrides[k];

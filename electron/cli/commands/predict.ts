@@ -3,11 +3,12 @@
  * prints progress and a summary (or JSON events) and writes the predict folder.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import type { PredictEvent, PredictSummary } from '../../engine/predict/predict';
 import type { TileMode } from '../../engine/predict/tiles';
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIO, type CliIO } from '../io';
+import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
+import { createProgress, isInteractive } from '../progress';
 
 const USAGE = `Usage: kestrel predict --weights runs/NAME [--source FILE|DIR|GLOB|DATA.yaml[:split]]
                        [--conf X] [--iou X] [--imgsz N] [--out DIR] [--save-images]
@@ -67,13 +68,6 @@ function bad(message: string): KestrelError {
   return new KestrelError('CLI_BAD_FLAG', message);
 }
 
-function fraction(v: string | undefined, name: string, lo: number, hi: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < lo || n > hi) throw bad(`--${name} must be a number from ${lo} to ${hi} (got "${v}").`);
-  return n;
-}
-
 /** `--tile off|auto|SIZE` as a TileMode. */
 export function parseTile(v: string | undefined): TileMode {
   if (v === undefined || v === 'off') return { kind: 'off' };
@@ -99,69 +93,43 @@ export function formatSummary(s: PredictSummary, outDir: string): string {
   return lines.join('\n');
 }
 
+/** `kestrel predict`'s flags. */
+export const PREDICT_FLAGS = {
+  weights: { type: 'string' },
+  source: { type: 'string' },
+  conf: { type: 'number', range: { min: 0, max: 1, int: false } },
+  iou: { type: 'number', range: { min: 0.01, max: 1, int: false } },
+  imgsz: { type: 'number', range: { min: 32, max: 4096, int: true, step: 32 } },
+  out: { type: 'string' },
+  'save-images': { type: 'boolean' },
+  tile: { type: 'string' },
+  overlap: { type: 'number', range: { min: 0, max: 0.9, int: false } },
+  'tile-only': { type: 'boolean' },
+  runtime: { type: 'choice', choices: ['auto', 'tfjs', 'onnx'] },
+  'json-events': { type: 'boolean' },
+} as const satisfies FlagDefs;
+
 /** `kestrel predict ...`: see USAGE. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        weights: { type: 'string' },
-        source: { type: 'string' },
-        conf: { type: 'string' },
-        iou: { type: 'string' },
-        imgsz: { type: 'string' },
-        out: { type: 'string' },
-        'save-images': { type: 'boolean', default: false },
-        tile: { type: 'string' },
-        overlap: { type: 'string' },
-        'tile-only': { type: 'boolean', default: false },
-        runtime: { type: 'string', default: 'auto' },
-        'json-events': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  let conf: number | undefined;
-  let iou: number | undefined;
-  let imgsz: number | undefined;
-  let overlap: number | undefined;
-  let tile: TileMode;
-  try {
-    if (!values.weights) throw new KestrelError('CLI_MISSING_FLAG', 'Give the run to predict with: --weights runs/NAME.');
-    conf = fraction(values.conf, 'conf', 0, 1);
-    iou = fraction(values.iou, 'iou', 0.01, 1);
-    overlap = fraction(values.overlap, 'overlap', 0, 0.9);
-    if (values.imgsz !== undefined) {
-      const n = Number(values.imgsz);
-      if (!Number.isInteger(n) || n < 32 || n > 4096 || n % 32 !== 0) throw bad(`--imgsz must be a multiple of 32 between 32 and 4096 (got "${values.imgsz}").`);
-      imgsz = n;
-    }
-    tile = parseTile(values.tile);
-    if (values.runtime !== 'auto' && values.runtime !== 'tfjs' && values.runtime !== 'onnx') throw bad(`--runtime must be auto, tfjs or onnx (got "${values.runtime}").`);
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  return runWithFlags(argv, io, { command: 'predict', help: USAGE, flags: PREDICT_FLAGS, helpOnError: true }, ({ values }) => predictWithFlags(values, io));
+}
+
+async function predictWithFlags(flags: FlagValues<typeof PREDICT_FLAGS>, io: CliIO): Promise<number> {
+  if (!flags.weights) throw new KestrelError('CLI_MISSING_FLAG', 'Give the run to predict with: --weights runs/NAME. See `kestrel predict --help`.');
+  const values = { ...flags, weights: flags.weights, runtime: flags.runtime ?? 'auto' };
+  const { conf, iou, imgsz, overlap } = flags;
+  const tile = parseTile(flags.tile);
 
   const json = values['json-events'];
-  const [{ initBackend }, { predict }, { formatProgress, progressDue }, { formatReason }] = await Promise.all([
+  const [{ initBackend }, { predict }, { formatProgress }, { formatReason }] = await Promise.all([
     import('../../engine/backend/index'),
     import('../../engine/predict/predict'),
     import('../../engine/predict/outputs'),
     import('../../shared/reason'),
   ]);
-  const tty = process.stderr.isTTY === true && !json;
+  // Progress goes to stderr: redrawn in place on a terminal, plain lines at a bounded rate in a log.
   const started = Date.now();
-  const last = { ms: 0, done: 0 };
-  let progressShown = false;
+  const progress = createProgress({ tty: io === processIO && isInteractive(process.stderr) && !json, write: (t) => void process.stderr.write(t), line: (t) => io.err(t) });
   const onEvent = (e: PredictEvent): void => {
     if (json) {
       io.out(JSON.stringify({ t: Date.now(), ...e }));
@@ -172,28 +140,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         io.err(`Predicting ${e.total} image(s) on ${e.runtime} at ${e.imgsz} px, IoU ${e.iou}, thresholds ${e.classNames.map((n, c) => `${n} ${e.conf[c]}`).join(', ')}`);
         break;
       case 'warning':
+        progress.clear();
         io.err(`warning ${e.reason.code}: ${formatReason(e.reason, 'en')}`);
         break;
       case 'skipped':
-        if (tty && progressShown) process.stderr.write('\n');
+        progress.clear();
         io.err(`skipped ${e.file}: ${e.code} ${e.message}`);
         break;
       case 'image':
         break;
       case 'predict-end':
-        if (tty && progressShown) process.stderr.write('\n');
+        progress.finish();
         io.out(formatSummary(e.summary, e.outDir));
         break;
     }
-    if ((e.type === 'image' || e.type === 'skipped') && progressDue(tty, e.done, e.total, Date.now(), last)) {
-      last.ms = Date.now();
-      last.done = e.done;
-      const line = formatProgress(e.done, e.total, Date.now() - started);
-      if (tty) {
-        process.stderr.write(`\r${line}`);
-        progressShown = true;
-      } else io.err(line);
-    }
+    if (e.type === 'image' || e.type === 'skipped') progress.update(e.done, e.total, () => formatProgress(e.done, e.total, Date.now() - started));
   };
   try {
     // As training does: wasm threads for this machine, unless KESTREL_WASM_THREADS says otherwise.

@@ -1,21 +1,21 @@
 // `kestrel train`: flags to a TrainConfig, the run in a supervised child process (or in-process), events printed.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import type { TrainingEvent } from '../../shared/schemas/events';
 import { assertNever } from '../../shared/schemas/events';
-import type { BackendId } from '../../shared/schemas/hardware';
-import type { ModelScale } from '../../shared/schemas/model';
 import { TrainingPlanSchema } from '../../shared/schemas/plan';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { DEFAULT_EPOCHS, DEFAULT_RUNS_DIR, DEFAULT_SCALE } from '../../shared/defaults';
 import { createRunDir, readRunConfig, runTrainingProcess, train } from '../../engine/index';
 import { recommendModel } from '../../engine/plan/recommend';
+import { parseTrainTilesMode } from '../../engine/plan/tiles';
 import { ensureWritableFolder } from '../../engine/runs/fs-errors';
 import { assertRunName, runNameFrom } from '../../engine/runs/names';
 import { resolveParentRun } from '../../engine/runs/parent';
-import { checkEffectiveBatch, parseChoiceFlag, parseNumberFlag, type NumericFlag } from '../options';
+import { checkEffectiveBatch } from '../options';
+import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
+import { createProgress, isInteractive } from '../progress';
 import { EXIT_FAIL, EXIT_OK, exitCodeFor, processIO, type CliIO } from '../io';
 import { formatPlan } from './plan';
 
@@ -44,6 +44,8 @@ Options:
   --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu (default: the best that loads)
   --seed N               seed of weights, data order and augmentation (default 0)
   --calibrate MODE       auto|off|force: measure memory before planning (default auto)
+  --tiles auto|off|SIZE  train on overlapping tiles of large images (SIZE px, default the input
+                         size; auto: when the boxes are small next to the images; default auto)
   --resume RUNDIR        continue a run from its last checkpoint
   --in-process           train in this process (default: a child process that is restarted,
                          with a smaller batch, if it dies out of memory)
@@ -63,18 +65,26 @@ const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x)
 const lrText = (x: number) => (x >= 1e-3 ? x.toPrecision(3) : x.toExponential(2));
 const dur = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
 
-/** Prints training events as text: the plan, progress lines, a validation table row per epoch, warnings. */
-export function createTextView(io: CliIO, opts: { progressEveryMs?: number; tty?: boolean } = {}): (e: TrainingEvent) => void {
-  const every = opts.progressEveryMs ?? 10_000;
-  const tty = opts.tty ?? false;
-  let lastProgress = 0;
+/**
+ * Prints training events as text: the plan, progress lines, a validation table row per epoch,
+ * warnings. Progress is the CLI's one display (progress.ts): redrawn in place on a terminal
+ * (`tty`), else plain lines every 10% of the run or `progressEveryMs` (default 30 s).
+ */
+export function createTextView(io: CliIO, opts: { progressEveryMs?: number; tty?: boolean; now?: () => number; write?: (text: string) => void } = {}): (e: TrainingEvent) => void {
+  const progress = createProgress({
+    tty: opts.tty ?? false,
+    write: opts.write ?? ((t) => void process.stdout.write(t)),
+    line: (t) => io.out(t),
+    ...(opts.progressEveryMs !== undefined ? { logEveryMs: opts.progressEveryMs } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   let headerShown = false;
   let planBatch = 0;
   let predicted = 0;
   let memoryShown = false;
-  const clear = () => {
-    if (tty) process.stdout.write('\r\x1b[K');
-  };
+  let firstEpoch = 0;
+  let epochs = 0;
+  const clear = () => progress.clear();
   return (e) => {
     switch (e.type) {
       case 'plan': {
@@ -87,12 +97,13 @@ export function createTextView(io: CliIO, opts: { progressEveryMs?: number; tty?
         break;
       }
       case 'train-start':
+        firstEpoch = e.startEpoch;
+        epochs = e.epochs;
         io.out(
           `${e.resumed ? 'Resuming' : 'Training'} on ${e.backend} (${e.device}): ${e.trainImages} training and ${e.valImages} validation images, ${e.epochs} epochs of ${e.batchesPerEpoch} batches, ${e.totalSteps} optimizer steps${e.resumed ? `, from epoch ${e.startEpoch + 1}` : ''}. Run folder: ${e.runDir}`,
         );
         break;
       case 'epoch-start':
-        lastProgress = Date.now();
         break;
       case 'batch-end': {
         if (!memoryShown && e.memoryBytes !== null && predicted > 0) {
@@ -101,12 +112,10 @@ export function createTextView(io: CliIO, opts: { progressEveryMs?: number; tty?
           clear();
           io.out(`Memory at batch ${planBatch}: predicted ${Math.round(predicted / 2 ** 20)} MiB, measured peak ${Math.round(e.memoryBytes / 2 ** 20)} MiB (${diff >= 0 ? '+' : ''}${diff.toFixed(0)}%).`);
         }
-        const line = `  epoch ${e.epoch + 1} ${String(e.batch).padStart(String(e.batches).length)}/${e.batches}  loss ${fmt(e.loss.total)} (box ${fmt(e.loss.parts['box'] ?? NaN)} cls ${fmt(e.loss.parts['cls'] ?? NaN)} dfl ${fmt(e.loss.parts['dfl'] ?? NaN)})  lr ${lrText(e.lr)}  ${e.imagesPerSec.toFixed(1)} img/s  ETA ${e.etaSeconds === null ? '?' : dur(e.etaSeconds)}`;
-        if (tty) process.stdout.write('\r\x1b[K' + line);
-        else if (Date.now() - lastProgress >= every) {
-          lastProgress = Date.now();
-          io.out(line);
-        }
+        const line = () => `  epoch ${e.epoch + 1} ${String(e.batch).padStart(String(e.batches).length)}/${e.batches}  loss ${fmt(e.loss.total)} (box ${fmt(e.loss.parts['box'] ?? NaN)} cls ${fmt(e.loss.parts['cls'] ?? NaN)} dfl ${fmt(e.loss.parts['dfl'] ?? NaN)})  lr ${lrText(e.lr)}  ${e.imagesPerSec.toFixed(1)} img/s  ETA ${e.etaSeconds === null ? '?' : dur(e.etaSeconds)}`;
+        // The whole run's share done: a log gets a line per 10% of the run, not per epoch.
+        const runEpochs = Math.max(1, epochs - firstEpoch);
+        progress.update((e.epoch - firstEpoch) * e.batches + e.batch, runEpochs * e.batches, line);
         break;
       }
       case 'epoch-end': {
@@ -179,7 +188,7 @@ export async function formatSummary(runDir: string): Promise<string | null> {
 
 /** Runs a training config in a child process (default) or in this process, printing events. */
 export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { json: boolean; inProcess: boolean }): Promise<number> {
-  const tty = io === processIO && process.stdout.isTTY === true && !opts.json;
+  const tty = io === processIO && isInteractive(process.stdout) && !opts.json;
   const show = opts.json ? (e: TrainingEvent) => io.out(JSON.stringify(e)) : createTextView(io, { tty });
   // An error before training started decides the exit code: bad input (a --batch that cannot fit, ...) exits 2.
   let setupError: string | null = null;
@@ -212,79 +221,51 @@ export async function runAndReport(cfg: TrainConfigInput, io: CliIO, opts: { jso
   return ok ? EXIT_OK : setupError !== null ? exitCodeFor(setupError) : EXIT_FAIL;
 }
 
-/** A command's flag values by name. */
-export type FlagValues = Record<string, string | boolean | undefined>;
-
-/**
- * Parses a command's flags strictly (an unknown or malformed flag throws `bad`'s CLI_BAD_FLAG);
- * null when -h/--help asked for the help text, which is then printed.
- */
-export function parseFlags(argv: string[], options: ParseArgsConfig['options'], io: CliIO, help: string, bad: (message: string) => KestrelError): FlagValues | null {
-  let values: FlagValues;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (err) {
-    throw bad((err as Error).message);
-  }
-  if (!values.help) return values;
-  io.out(help);
-  return null;
-}
-
 /** The run folder's name: --name checked as given, else made from the dataset's name. */
 export function runNameOf(nameFlag: string | undefined, dataPath: string): string {
   if (nameFlag !== undefined) return assertRunName(nameFlag);
   return runNameFrom(basename(resolve(dataPath)).replace(/\.(ya?ml|json)$/i, ''), 'run');
 }
 
+/** `kestrel train`'s flags: numbers checked against the one table of limits, words against their choices. */
+export const TRAIN_FLAGS = {
+  data: { type: 'string' },
+  model: { type: 'choice', choices: ['n', 's', 'm'] },
+  imgsz: { type: 'number', limit: 'imgsz' },
+  epochs: { type: 'number', limit: 'epochs' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  batch: { type: 'number', limit: 'batch' },
+  accumulate: { type: 'number', limit: 'accumulate' },
+  lr: { type: 'number', limit: 'lr' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adamw'] },
+  patience: { type: 'number', limit: 'patience' },
+  workers: { type: 'number', limit: 'workers' },
+  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
+  seed: { type: 'number', limit: 'seed' },
+  calibrate: { type: 'choice', choices: ['auto', 'off', 'force'] },
+  tiles: { type: 'string' },
+  resume: { type: 'string' },
+  from: { type: 'string' },
+  'in-process': { type: 'boolean' },
+  'json-events': { type: 'boolean' },
+} as const satisfies FlagDefs;
+
 /** `kestrel train`: trains with a plan made for this machine (or resumes a run). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      data: { type: 'string' },
-      model: { type: 'string' },
-      imgsz: { type: 'string' },
-      epochs: { type: 'string' },
-      name: { type: 'string' },
-      out: { type: 'string' },
-      batch: { type: 'string' },
-      accumulate: { type: 'string' },
-      lr: { type: 'string' },
-      optimizer: { type: 'string' },
-      patience: { type: 'string' },
-      workers: { type: 'string' },
-      backend: { type: 'string' },
-      seed: { type: 'string' },
-      calibrate: { type: 'string' },
-      resume: { type: 'string' },
-      from: { type: 'string' },
-      'in-process': { type: 'boolean' },
-      'json-events': { type: 'boolean' },
-    },
-    io,
-    HELP,
-    bad,
-  );
-  if (!values) return EXIT_OK;
-  const str = (k: string) => values[k] as string | undefined;
-  const json = values['json-events'] === true;
-  const inProcess = values['in-process'] === true;
-  // Every flag is checked against the one table of limits before anything starts.
-  const num = (flag: NumericFlag) => parseNumberFlag(CMD, flag, str(flag));
-  const workers = num('workers');
-  const backend = parseChoiceFlag<BackendId>(CMD, 'backend', str('backend'), ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
-  const model = parseChoiceFlag<ModelScale>(CMD, 'model', str('model'), ['n', 's', 'm']);
-  const imgszFlag = num('imgsz');
-  const epochs = num('epochs') ?? DEFAULT_EPOCHS;
-  const lr = num('lr');
-  const optimizer = parseChoiceFlag(CMD, 'optimizer', str('optimizer'), ['sgd', 'adamw'] as const);
-  const calibrate = parseChoiceFlag(CMD, 'calibrate', str('calibrate'), ['auto', 'off', 'force'] as const);
-  const batch = num('batch');
-  const accumulation = num('accumulate');
+  return runWithFlags(argv, io, { command: CMD, help: HELP, flags: TRAIN_FLAGS }, ({ values }) => trainWithFlags(values, io));
+}
+
+/** The run the checked flags ask for: a resume, or a new run (a fine-tune with --from). */
+async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO): Promise<number> {
+  const str = (k: 'data' | 'name' | 'out' | 'resume' | 'from') => values[k];
+  const json = values['json-events'];
+  const inProcess = values['in-process'];
+  const { workers, backend, model, lr, optimizer, calibrate, batch, patience, seed } = values;
+  const imgszFlag = values.imgsz;
+  const epochs = values.epochs ?? DEFAULT_EPOCHS;
+  const accumulation = values.accumulate;
   checkEffectiveBatch(CMD, { batch, accumulation });
-  const patience = num('patience');
-  const seed = num('seed');
 
   if (str('resume') !== undefined) {
     if (str('from') !== undefined) throw bad('--from starts a new run from an earlier one; --resume continues a run. Give one of them.');
@@ -307,6 +288,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await ensureWritableFolder(outDir);
   // Without --imgsz the run uses the size the app's Plan step recommends for this dataset.
   const imgsz = imgszFlag ?? (await recommendedImgsz(data));
+  const tiles = values.tiles === undefined ? undefined : parseTrainTilesMode(values.tiles);
+  if (tiles === null) throw bad(`--tiles must be auto, off or a tile size in pixels (32-8192), got "${values.tiles}".`);
   const paths = await createRunDir(outDir, name);
   const cfg: TrainConfigInput = {
     runDir: paths.dir,
@@ -325,6 +308,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(patience !== undefined ? { patience } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(calibrate ? { calibrate } : {}),
+    ...(tiles !== undefined ? { tiles } : {}),
   };
   return runAndReport(cfg, io, { json, inProcess });
 }

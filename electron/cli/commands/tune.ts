@@ -1,15 +1,14 @@
 // `kestrel tune`: the LR range test (--lr-find) or the small automatic search (--trials N | --budget 30m).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { UserOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TuneOverridesFile } from '../../shared/schemas/tune';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
-import { parseChoiceFlag, parseNumberFlag } from '../options';
+import { parseFlags, runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 
 const HELP = `Usage: kestrel tune --lr-find --data PATH [options]
        kestrel tune --trials N | --budget 30m --data PATH [options]
@@ -69,24 +68,6 @@ export function parseBudget(raw: string): number {
   return s;
 }
 
-function wholeNumber(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const t = raw.trim();
-  if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
-    throw new KestrelError('CLI_BAD_FLAG', `--${flag} must be a whole number from ${min} to ${max}, not "${raw}". See \`kestrel tune --help\`.`, { flag, value: raw });
-  }
-  return Number(t);
-}
-
-function lrFlag(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(v) || v < 1e-8 || v > 1) {
-    throw new KestrelError('CLI_BAD_FLAG', `--${flag} must be a number from 1e-8 to 1, not "${raw}". See \`kestrel tune --help\`.`, { flag, value: raw });
-  }
-  return v;
-}
-
 /** What the flags ask for, checked. */
 export interface TuneArgs {
   mode: 'lr-find' | 'search';
@@ -103,49 +84,53 @@ export interface TuneArgs {
   search: { maxTrials: number | null; budgetSeconds: number | null; epochs: number | undefined; rungs: number | undefined; eta: number | undefined };
 }
 
-const OPTIONS = {
-  'lr-find': { type: 'boolean', default: false },
-  trials: { type: 'string' },
+/** `kestrel tune`'s flags: the planner's numbers within the one table of limits, the search's own ranges. */
+export const TUNE_FLAGS = {
+  'lr-find': { type: 'boolean' },
+  trials: { type: 'number', range: { min: 1, max: 1000, int: true } },
   budget: { type: 'string' },
   data: { type: 'string' },
-  model: { type: 'string' },
-  imgsz: { type: 'string' },
-  steps: { type: 'string' },
-  'lr-min': { type: 'string' },
-  'lr-max': { type: 'string' },
-  epochs: { type: 'string' },
-  rungs: { type: 'string' },
-  eta: { type: 'string' },
-  batch: { type: 'string' },
-  accumulate: { type: 'string' },
-  optimizer: { type: 'string' },
-  seed: { type: 'string' },
+  model: { type: 'choice', choices: ['n', 's', 'm'] },
+  imgsz: { type: 'number', limit: 'imgsz' },
+  steps: { type: 'number', range: { min: 8, max: 10_000, int: true } },
+  'lr-min': { type: 'number', range: { min: 1e-8, max: 1, int: false } },
+  'lr-max': { type: 'number', range: { min: 1e-8, max: 1, int: false } },
+  epochs: { type: 'number', limit: 'epochs' },
+  rungs: { type: 'number', range: { min: 1, max: 6, int: true } },
+  eta: { type: 'number', range: { min: 2, max: 10, int: true } },
+  batch: { type: 'number', limit: 'batch' },
+  accumulate: { type: 'number', limit: 'accumulate' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adamw'] },
+  seed: { type: 'number', limit: 'seed' },
   name: { type: 'string' },
   out: { type: 'string' },
-  workers: { type: 'string' },
-  backend: { type: 'string' },
-  calibrate: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+  workers: { type: 'number', limit: 'workers' },
+  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
+  calibrate: { type: 'choice', choices: ['auto', 'off', 'force'] },
+  json: { type: 'boolean' },
+} as const satisfies FlagDefs;
+
+const SPEC = { command: 'tune', help: HELP, flags: TUNE_FLAGS, helpOnError: true };
 
 /** Parses and checks the flags (throws KestrelError CLI_* with a sentence); null for --help. */
 export function parseTuneArgs(argv: string[]): TuneArgs | null {
-  const { values: v } = parseArgs({ args: argv, options: OPTIONS, strict: true });
-  if (v.help) return null;
+  const parsed = parseFlags(argv, SPEC);
+  return parsed === null ? null : tuneArgs(parsed.values);
+}
+
+/** What the parsed flags ask for, with the checks across flags (one mode, a dataset, a rising LR range). */
+function tuneArgs(v: FlagValues<typeof TUNE_FLAGS>): TuneArgs {
   const search = v.trials !== undefined || v.budget !== undefined;
   if (v['lr-find'] && search) throw usageError('TUNE_MODE_BOTH');
   if (!v['lr-find'] && !search) throw usageError('TUNE_MODE_MISSING');
   if (!v.data) throw usageError('TUNE_NO_DATA');
-  const cmd = 'tune';
-  const scale = parseChoiceFlag(cmd, 'model', v.model, ['n', 's', 'm'] as const) ?? 'n';
-  const imgsz = parseNumberFlag(cmd, 'imgsz', v.imgsz) ?? 320;
-  const lrMin = lrFlag('lr-min', v['lr-min']);
-  const lrMax = lrFlag('lr-max', v['lr-max']);
+  const scale: ModelScale = v.model ?? 'n';
+  const imgsz = v.imgsz ?? 320;
+  const lrMin = v['lr-min'];
+  const lrMax = v['lr-max'];
   if ((lrMin ?? 1e-6) >= (lrMax ?? 0.1)) throw usageError('TUNE_BAD_LR_RANGE', { lrMin: lrMin ?? 1e-6, lrMax: lrMax ?? 0.1 });
-  const batch = parseNumberFlag(cmd, 'batch', v.batch);
-  const accumulation = parseNumberFlag(cmd, 'accumulate', v.accumulate);
-  const optimizer = parseChoiceFlag(cmd, 'optimizer', v.optimizer, ['sgd', 'adamw'] as const);
+  const { batch, optimizer } = v;
+  const accumulation = v.accumulate;
   const overrides: UserOverrides = { ...(batch ? { batch } : {}), ...(accumulation ? { accumulation } : {}), ...(optimizer ? { optimizer } : {}) };
   const mode = v['lr-find'] ? 'lr-find' : 'search';
   // The dataset folder's name (the folder of a data.yaml or COCO .json).
@@ -158,35 +143,28 @@ export function parseTuneArgs(argv: string[]): TuneArgs | null {
     model: { scale, imgsz },
     dir: join(v.out ?? 'runs', name),
     json: v.json,
-    seed: parseNumberFlag(cmd, 'seed', v.seed) ?? 0,
+    seed: v.seed ?? 0,
     overrides,
-    workers: parseNumberFlag(cmd, 'workers', v.workers),
-    backend: parseChoiceFlag(cmd, 'backend', v.backend, ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const),
-    calibrate: parseChoiceFlag(cmd, 'calibrate', v.calibrate, ['auto', 'off', 'force'] as const),
-    lrFind: { steps: wholeNumber('steps', v.steps, 8, 10_000), lrMin, lrMax },
+    workers: v.workers,
+    backend: v.backend,
+    calibrate: v.calibrate,
+    lrFind: { steps: v.steps, lrMin, lrMax },
     search: {
-      maxTrials: wholeNumber('trials', v.trials, 1, 1000) ?? null,
+      maxTrials: v.trials ?? null,
       budgetSeconds: v.budget === undefined ? null : parseBudget(v.budget),
-      epochs: parseNumberFlag(cmd, 'epochs', v.epochs),
-      rungs: wholeNumber('rungs', v.rungs, 1, 6),
-      eta: wholeNumber('eta', v.eta, 2, 10),
+      epochs: v.epochs,
+      rungs: v.rungs,
+      eta: v.eta,
     },
   };
 }
 
 /** `kestrel tune ...`: see HELP. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let args: TuneArgs | null;
-  try {
-    args = parseTuneArgs(argv);
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return EXIT_USAGE;
-  }
-  if (args === null) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
+  return runWithFlags(argv, io, SPEC, ({ values }) => tune(tuneArgs(values), io));
+}
+
+async function tune(args: TuneArgs, io: CliIO): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 
 const USAGE = `Usage: kestrel val --weights DIR --data PATH [--json] [--imgsz N] [--batch N] [--split val|test]
 
@@ -38,13 +38,6 @@ const BAD_INPUT_CODES = new Set([
   'DS_NOT_A_FILE',
 ]);
 
-function positiveInt(value: string | undefined, name: string, check: (n: number) => boolean, hint: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || !check(n)) throw new KestrelError('CLI_BAD_FLAG', `--${name} must be ${hint} (got "${value}").`);
-  return n;
-}
-
 const f3 = (x: number): string => x.toFixed(3);
 
 /** The human-readable table: one row for all classes, then one per class. */
@@ -61,41 +54,26 @@ export function formatEvaluation(r: EvaluationResult, head: string): string {
   return [head, '', ...lines, '', `mAP50 ${f3(r.map50)}   mAP50-95 ${f3(r.map50_95)}   (COCO 101-point; P/R at confidence ${r.bestConfidence.toFixed(3)})`, ...compat].join('\n');
 }
 
+/** `kestrel val`'s flags. */
+export const VAL_FLAGS = {
+  weights: { type: 'string' },
+  data: { type: 'string' },
+  json: { type: 'boolean' },
+  imgsz: { type: 'number', range: { min: 32, max: 4096, int: true, step: 32 } },
+  batch: { type: 'number', range: { min: 1, max: 1024, int: true } },
+  split: { type: 'choice', choices: ['val', 'test'] },
+} as const satisfies FlagDefs;
+
 /** `kestrel val --weights DIR --data PATH [--json] [--imgsz N] [--batch N]`: evaluates saved weights. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        weights: { type: 'string' },
-        data: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        imgsz: { type: 'string' },
-        batch: { type: 'string' },
-        split: { type: 'string', default: 'val' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  let imgsz: number | undefined;
-  let batch: number;
-  try {
-    if (!values.weights || !values.data) throw new KestrelError('CLI_MISSING_FLAG', 'Give both --weights DIR and --data PATH.');
-    if (values.split !== 'val' && values.split !== 'test') throw new KestrelError('CLI_BAD_FLAG', `--split must be val or test (got "${values.split}").`);
-    imgsz = positiveInt(values.imgsz, 'imgsz', (n) => n >= 32 && n <= 4096 && n % 32 === 0, 'a multiple of 32 between 32 and 4096');
-    batch = positiveInt(values.batch, 'batch', (n) => n >= 1 && n <= 1024, 'a whole number from 1 to 1024') ?? 8;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  return runWithFlags(argv, io, { command: 'val', help: USAGE, flags: VAL_FLAGS, helpOnError: true }, ({ values }) => validate(values, io));
+}
+
+async function validate(flags: FlagValues<typeof VAL_FLAGS>, io: CliIO): Promise<number> {
+  if (!flags.weights || !flags.data) throw new KestrelError('CLI_MISSING_FLAG', 'Give both --weights DIR and --data PATH.');
+  const values = { ...flags, weights: flags.weights, data: flags.data, split: flags.split ?? 'val' };
+  const imgsz = flags.imgsz;
+  const batch = flags.batch ?? 8;
 
   const [{ initBackend }, { loadDetector }, { validateDetector }, { importDataset, splitDataset }] = await Promise.all([
     import('../../engine/backend/index'),

@@ -1,6 +1,7 @@
 // Times a short real training step of the detector on one backend: what the ladder compares
 // when webgpu and a CPU backend both pass their self-test.
 import * as tf from '@tensorflow/tfjs-core';
+import { sumInChunks } from '../train/optim';
 import type { BackendId } from '../../shared/schemas/hardware';
 import type { StepTiming } from './choice';
 
@@ -44,7 +45,7 @@ export async function timeTrainingStep(id: BackendId, w: StepWorkload = DEFAULT_
           return tf.add(tf.mean(tf.square(o.box)), tf.mean(tf.square(o.cls))) as tf.Scalar;
         }, vars);
         // Every gradient must be computed before the step counts as done.
-        return tf.addN([value, ...Object.values(grads).map((g) => tf.sum(g))]);
+        return sumInChunks([value, ...Object.values(grads).map((g) => tf.sum(g))]);
       });
       await loss.data();
       loss.dispose();

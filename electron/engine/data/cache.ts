@@ -86,12 +86,15 @@ export class RamCache {
 }
 
 /**
- * Disk cache key of an image: content hash, source size and input size. A changed file, a
- * different resolution or another imgsz gives a new key, so stale pixels are never served.
+ * Disk cache key of an image (or of a tile of it): content hash, source size, the tile's corner
+ * and input size. A changed file, a different resolution, another tile or another imgsz gives a
+ * new key, so stale pixels are never served.
  */
-export function cacheKey(fileBytes: Uint8Array, record: Pick<ImageRecord, 'width' | 'height'>, imgsz: number): string {
+export function cacheKey(fileBytes: Uint8Array, record: Pick<ImageRecord, 'width' | 'height'> & { crop?: { x: number; y: number } | undefined }, imgsz: number): string {
   const hash = createHash('sha1').update(fileBytes).digest('hex').slice(0, 24);
-  return `${hash}-${record.width}x${record.height}-${imgsz}`;
+  // A tile of the image (training on tiles) is its own entry: the window's corner is in the key.
+  const at = record.crop ? `-at${record.crop.x},${record.crop.y}` : '';
+  return `${hash}-${record.width}x${record.height}${at}-${imgsz}`;
 }
 
 /** A disk cache of letterboxed images: one raw RGB file per key. */

@@ -73,20 +73,11 @@ export interface CardFacts {
   atThresholds: ClassAtThreshold[] | null;
 }
 
-/** What model.json holds. */
-export interface ModelCard {
+/** What model.json holds: the file's facts as the card states them (file, opset, NMS, hash, size, date, versions, runs), and: */
+export interface ModelCard extends Pick<CardFacts, 'file' | 'opset' | 'nms' | 'sha256' | 'bytes' | 'date' | 'kestrelVersion' | 'runId' | 'parentRun'> {
   format: 'kestrel-model-card';
   version: 1;
-  file: string;
   modelFormat: string;
-  opset: number;
-  nms: boolean;
-  sha256: string;
-  bytes: number;
-  date: string;
-  kestrelVersion: string;
-  runId: string | null;
-  parentRun: string | null;
   model: { architecture: string; scale: string; norm: string; params: number | null };
   input: { name: string; size: number; layout: 'NCHW'; channels: 'RGB'; divisor: number; letterboxFill: number };
   outputs: Array<{ name: string; shape: Array<number | string>; meaning: string }>;

@@ -10,6 +10,7 @@ import {
   type OptimizerKind,
   type PlanDevice,
   type PlanOverrides,
+  type TilePlan,
   type TrainingPlan,
 } from '../../shared/schemas/plan';
 import { describeModel } from '../model/describe';
@@ -37,6 +38,12 @@ export interface PlanOptions {
   stepMemoryVersion?: number;
   /** Start from an earlier run's weights: a lower peak LR, a shorter warmup, its EMA and norm statistics carried. */
   fineTune?: FineTunePlanInput;
+  /**
+   * Training on tiles, decided beforehand (engine/plan/tiles.ts: planTrainTiles) since the
+   * sample count (`dataset.trainImages`) depends on it: recorded as `tiles`, its reasons
+   * (the decision, the tile counts) listed after the device's.
+   */
+  tiling?: { tiles: TilePlan | null; reasons: Reason[] };
 }
 
 interface MemoryContext {
@@ -290,7 +297,7 @@ export function planTraining(
   const imgsz = ov.imgsz ?? model.imgsz;
   const fractionOverride = ov.memoryFraction ?? options.memoryFraction;
   const choice = chooseDevice(hardware, { ...ov, memoryFraction: fractionOverride });
-  const reasons: Reason[] = [...choice.reasons];
+  const reasons: Reason[] = [...choice.reasons, ...(options.tiling?.reasons ?? [])];
   // A fine-tune says so first: every figure below is read in its light.
   if (fineTune) reasons.unshift(reason('PLAN_FINETUNE', { parentRun: fineTune.parentRun }));
   const fraction = fractionOverride ?? (choice.device.kind === 'gpu' ? RULES.gpuMemoryFraction : RULES.cpuMemoryFraction);
@@ -480,6 +487,7 @@ export function planTraining(
     },
     dataParallel,
     overrides: ov,
+    tiles: options.tiling?.tiles ?? null,
     ...(fineTune ? { parentRun: fineTune.parentRun } : {}),
     reasons,
     warnings,

@@ -7,7 +7,7 @@
 import type { Detection, EvalTruth } from '../../shared/schemas/evaluation';
 import { reason, type Reason } from '../../shared/reason';
 import type { Thresholds } from '../../shared/schemas/thresholds';
-import { iou } from '../eval/boxes';
+import { matchDetection } from '../../shared/match';
 
 /** One class's detections over the validation set, best first, each a hit or not (IoU 0.5). */
 export interface ClassCurve {
@@ -42,22 +42,8 @@ export function classCurves(images: readonly ScoredImage[], nc: number, iouThr =
       rc.truths += truths.filter((t) => !t.ignore).length;
       const used = new Uint8Array(truths.length);
       for (const d of dets) {
-        let best = -1;
-        let bestIou = iouThr;
-        for (let j = 0; j < truths.length; j++) {
-          if (used[j]) continue;
-          const t = truths[j]!;
-          const v = iou(d.x1, d.y1, d.x2, d.y2, t.x1, t.y1, t.x2, t.y2);
-          if (v >= bestIou) {
-            bestIou = v;
-            best = j;
-          }
-        }
-        if (best < 0) rc.pairs.push([d.score, false]);
-        else {
-          used[best] = 1;
-          if (!truths[best]!.ignore) rc.pairs.push([d.score, true]);
-        }
+        const m = matchDetection(d, truths, used, iouThr);
+        if (m !== 'ignored') rc.pairs.push([d.score, m === 'hit']);
       }
     }
   }

@@ -4,7 +4,7 @@
  * overkill). Pure functions over plain data: predict, export and Results share them.
  */
 import type { Detection, EvalTruth } from '../../shared/schemas/evaluation';
-import { iou } from '../eval/boxes';
+import { matchDetection } from '../../shared/match';
 
 /** An image's verdict: NG when any detection reaches its class threshold, else OK. */
 export type Verdict = 'OK' | 'NG';
@@ -94,22 +94,9 @@ export function summarizeAtThresholds(
       const truths = im.truths.filter((t) => t.cls === c);
       const used = new Uint8Array(truths.length);
       for (const d of kept.filter((k) => k.cls === c).sort((a, b) => b.score - a.score)) {
-        let best = -1;
-        let bestIou = iouThr;
-        for (let j = 0; j < truths.length; j++) {
-          if (used[j]) continue;
-          const t = truths[j]!;
-          const v = iou(d.x1, d.y1, d.x2, d.y2, t.x1, t.y1, t.x2, t.y2);
-          if (v >= bestIou) {
-            bestIou = v;
-            best = j;
-          }
-        }
-        if (best < 0) out.falseAlarms++;
-        else {
-          used[best] = 1;
-          if (!truths[best]!.ignore) out.found++;
-        }
+        const m = matchDetection(d, truths, used, iouThr);
+        if (m === 'false-alarm') out.falseAlarms++;
+        else if (m === 'hit') out.found++;
       }
       truths.forEach((t, j) => {
         if (!t.ignore && !used[j]) out.missed++;

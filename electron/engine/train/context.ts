@@ -10,6 +10,7 @@ import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import type { TrainingPlan } from '../../shared/schemas/plan';
 import type { TrainConfig, TrainFaults } from '../../shared/schemas/train-config';
 import { defaultAugmentOptions, type AugmentOptions } from '../data/augment/index';
+import type { SampleRecord } from '../data/tiles';
 import type { TrainState } from '../runs/checkpoint';
 import type { RunPaths } from '../runs/run-dir';
 import type { EventSink } from './events';
@@ -36,7 +37,8 @@ export interface SessionContext {
   paths: RunPaths;
   plan: TrainingPlan;
   classNames: string[];
-  train: ImageRecord[];
+  /** Training samples: the split's images, or tiles of them when the plan trains on tiles. */
+  train: SampleRecord[];
   val: ImageRecord[];
   valEvery: number;
   sink: EventSink;

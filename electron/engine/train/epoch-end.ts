@@ -14,6 +14,7 @@ import type { SessionContext } from './context';
 import { fitness, validationDue } from './fitness';
 import type { Session } from './setup';
 import { validate, type ImagePredictions } from './validate';
+import { validateTiled } from './validate-tiled';
 
 /** What the end of an epoch found. */
 export interface EpochEnd {
@@ -32,7 +33,12 @@ const meanLoss = (l: TrainState['epochLoss']): Loss => {
 async function validateEma(ctx: SessionContext, s: Session, epoch: number): Promise<{ evaluation: EvaluationResult; images: ImagePredictions[] } | null> {
   if (!s.valLoader || !s.evalDet || !validationDue(epoch, ctx.plan.epochs, ctx.valEvery)) return null;
   s.evalDet.setState(s.ema.shadow);
-  const out = await validate(s.evalDet, s.valLoader, ctx.val, ctx.classNames, { onSkipped: (list) => reportSkipped(ctx, list) });
+  const onSkipped = (list: Parameters<typeof reportSkipped>[1]) => reportSkipped(ctx, list);
+  // A run on tiles is evaluated on whole images with tiled inference, as predict --tile runs it.
+  const tiles = ctx.plan.tiles;
+  const out = tiles
+    ? await validateTiled(s.evalDet, ctx.val, ctx.classNames, tiles, { imgsz: ctx.plan.modelSpec.imgsz, batch: ctx.cfg.valBatch ?? 8, onSkipped })
+    : await validate(s.evalDet, s.valLoader, ctx.val, ctx.classNames, { onSkipped });
   ctx.valMs += out.durationMs;
   return out;
 }

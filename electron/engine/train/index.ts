@@ -9,17 +9,22 @@ import { reason, type Reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
-import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
+import type { ImageRecord } from '../../shared/schemas/dataset';
+import { TrainingPlanSchema, type MemoryCalibration, type TilePlan, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
 import { BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
+import { tileSamples, type SampleRecord } from '../data/tiles';
+import { tileGrid } from '../predict/tiles';
+import { planTrainTiles, tileSamplesReason } from '../plan/tiles';
 import { probeHardware } from '../hardware/index';
 import { describeModel } from '../model/describe';
 import { stepMemoryVersion } from '../plan/constants';
 import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining, type PlanOptions } from '../plan/plan';
+import { comparePlanWithAccepted, planChangeCause } from './accepted-plan';
 import { fineTuneStart, transferReasons } from '../model/transfer';
 import { resolveParentRun, type ParentRun } from '../runs/parent';
 import { hasCheckpoint, loadTrainCheckpoint, readCheckpointPosition } from '../runs/checkpoint';
@@ -129,9 +134,10 @@ async function planWithCalibration(
   numClasses: number,
   trainImages: number,
   fineTune: PlanOptions['fineTune'],
+  tiling?: PlanOptions['tiling'],
 ): Promise<{ plan: TrainingPlan; notes: Reason[]; probe: Record<string, unknown> | null }> {
   const model = { scale: cfg.model.scale, imgsz: cfg.model.imgsz, numClasses };
-  const ft: Pick<PlanOptions, 'fineTune'> = fineTune ? { fineTune } : {};
+  const ft: Pick<PlanOptions, 'fineTune' | 'tiling'> = { ...(fineTune ? { fineTune } : {}), ...(tiling ? { tiling } : {}) };
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
   let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : await readCalibrations(file);
@@ -279,7 +285,7 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
   const envThreads = process.env.KESTREL_WASM_THREADS;
   const backend = await initBackend({ ...(cfg.backend ? { force: cfg.backend } : {}), threads: envThreads ? resolveThreads(envThreads) : cfg.threads });
   const ds = await loadData(cfg, paths);
-  const train = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
+  const trainImages = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
   const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;
   if (val.length === 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_NO_VAL_IMAGES') });
 
@@ -293,24 +299,42 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
 
   let plan: TrainingPlan;
   let planPayload: Record<string, unknown>;
+  // Figures that differ from the plan the engineer accepted in the Plan step, each with its reason.
+  let changed: Reason[] = [];
+  // Training on tiles: the samples are tiles of the training images (a resume re-cuts them
+  // from its plan's tiles, the same seeded choice); validation stays on whole images.
+  let train: SampleRecord[] = trainImages;
   if (cfg.resume) {
     plan = TrainingPlanSchema.parse(JSON.parse(await readFile(paths.plan, 'utf8')));
     planPayload = { ...plan, resumed: true };
+    if (plan.tiles) train = trainTiles(trainImages, plan.tiles, cfg.seed).samples;
   } else {
     const hw = alignProfileToBackend(await probeHardware(), backend);
     const p = await parentRun();
     const fineTune = p ? { parentRun: p.name, parentNorm: p.spec.norm } : undefined;
-    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune);
+    const decision = planTrainTiles(cfg.tiles, trainImages, cfg.model.imgsz);
+    const tiling: NonNullable<PlanOptions['tiling']> = { tiles: decision.tiles, reasons: [decision.reason] };
+    if (decision.tiles) {
+      const cut = trainTiles(trainImages, decision.tiles, cfg.seed);
+      train = cut.samples;
+      tiling.reasons.push(tileSamplesReason(cut.stats, decision.tiles));
+    }
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling);
     // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
     const tooLarge = batchTooLarge(planned.plan);
     if (tooLarge) throw tooLarge;
     plan = { ...planned.plan, reasons: [...planned.plan.reasons, ...planned.notes] };
     planPayload = { ...plan, memoryProbe: planned.probe };
     await writeJsonAtomic(paths.plan, plan);
+    if (cfg.accepted) changed = comparePlanWithAccepted(cfg.accepted, plan, planChangeCause(plan, planned.probe !== null));
   }
   sink.emit({ type: 'plan', t: Date.now(), plan: planPayload });
+  for (const r of changed) sink.emit({ type: 'warning', t: Date.now(), reason: r });
 
-  const valEvery = cfg.valEvery ?? defaultValEvery(train.length, val.length, plan.epochs);
+  // Tiled validation runs every tile of an image and the image itself: that is its cost.
+  const tilesPlan = plan.tiles;
+  const valViews = tilesPlan ? val.reduce((n, r) => n + tileGrid(r.width, r.height, tilesPlan.size, tilesPlan.overlap).length + 1, 0) : val.length;
+  const valEvery = cfg.valEvery ?? defaultValEvery(train.length, valViews, plan.epochs);
   if (valEvery > 1) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_VAL_EVERY', { every: valEvery, valImages: val.length }) });
   const ctx: SessionContext = {
     cfg,
@@ -389,6 +413,11 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
       disposeStart(start);
     }
   }
+}
+
+/** The tile samples of a training split under a tile plan (seeded: a resume cuts the same). */
+function trainTiles(images: readonly ImageRecord[], tiles: TilePlan, seed: number): ReturnType<typeof tileSamples> {
+  return tileSamples(images, { size: tiles.size, overlap: tiles.overlap, minVisible: tiles.minVisible, backgroundRatio: tiles.backgroundRatio, seed });
 }
 
 function freshStart(plan: TrainingPlan, seed: number): SessionStart {

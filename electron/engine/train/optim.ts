@@ -184,6 +184,28 @@ export function createOptimizer(kind: OptimizerKind, params: NamedParam[]): Opti
   return kind === 'sgd' ? createSgd(params) : createAdamW(params);
 }
 
+/** Most inputs of one AddN: a WebGPU shader binds one storage buffer per input, and adapters allow as few as 8. */
+const ADDN_MAX_INPUTS = 6;
+
+/**
+ * The sum of many same-shaped tensors as a tree of small AddNs: one AddN over the ~200 gradient
+ * norms of a detector fails pipeline validation on WebGPU (too many storage buffers per stage).
+ * Call inside a tidy; returns a scalar 0 for no input.
+ */
+export function sumInChunks(xs: tf.Tensor[]): tf.Tensor {
+  if (xs.length === 0) return tf.scalar(0);
+  let level = xs;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += ADDN_MAX_INPUTS) {
+      const chunk = level.slice(i, i + ADDN_MAX_INPUTS);
+      next.push(chunk.length === 1 ? chunk[0]! : tf.addN(chunk));
+    }
+    level = next;
+  }
+  return level[0]!;
+}
+
 /**
  * Scales gradients so their global L2 norm is at most maxNorm (torch clip_grad_norm_).
  * Returns new tensors (caller disposes) and the norm as a scalar tensor, computed on the
@@ -194,7 +216,7 @@ export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: numb
     const names = Object.keys(grads);
     // Squares summed one tensor at a time, so only scalars outlive each step of the map.
     const sq = names.map((n) => tf.tidy(() => tf.sum(tf.square(grads[n]!))));
-    const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0)) as tf.Scalar;
+    const norm = tf.sqrt(sumInChunks(sq)) as tf.Scalar;
     const scale = tf.minimum(tf.scalar(1), tf.div(maxNorm, tf.add(norm, 1e-6)));
     const out: Record<string, tf.Tensor> = {};
     for (const n of names) out[n] = tf.mul(grads[n]!, scale);

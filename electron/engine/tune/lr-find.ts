@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { KestrelError } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { UserOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainingPlan } from '../../shared/schemas/plan';
 import type { LrFindPoint, LrFindResult } from '../../shared/schemas/tune';

@@ -6,7 +6,7 @@ import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
 import type { ImageRecord } from '../../shared/schemas/dataset';
-import type { UserOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainingPlan } from '../../shared/schemas/plan';
 import { initBackend, resolveThreads, type BackendReport } from '../backend/index';

@@ -13,7 +13,7 @@ import { KestrelError } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { TrainingEvent } from '../../shared/schemas/events';
 import type { BackendId } from '../../shared/schemas/hardware';
-import type { UserOverrides } from '../../shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import type { ModelScale } from '../../shared/schemas/model';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { SearchStateSchema, type RungResult, type SearchSettings, type SearchState, type Trial, type TuneOverridesFile } from '../../shared/schemas/tune';

@@ -4,8 +4,7 @@
  * was killed and continued, and adding trials never changes the earlier ones.
  */
 import type { TrialParams } from '../../shared/schemas/tune';
-import type { UserOverrides } from '../../shared/schemas/ipc/worker';
-import { UserOverridesSchema } from '../../shared/schemas/ipc/worker';
+import { UserOverridesSchema, type UserOverrides } from '../../shared/schemas/user-choice';
 import { createRng } from '../data/rng';
 
 /** The ranges searched. */

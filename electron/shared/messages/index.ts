@@ -1,5 +1,6 @@
 import { appMessages } from './app';
 import { backendMessages } from './backend';
+import { cliMessages } from './cli';
 import { datasetMessages } from './dataset';
 import { exportMessages } from './export';
 import { finetuneMessages } from './finetune';
@@ -15,7 +16,7 @@ import { tuneMessages } from './tune';
 /** Locales Kestrel speaks. */
 export type Locale = 'en' | 'zh';
 
-const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages, resultsMessages, tuneMessages];
+const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages, resultsMessages, tuneMessages, cliMessages];
 
 /** Every reason/error sentence by locale and code; each domain keeps its own file. */
 export const messages: Record<Locale, Record<string, string>> = {

@@ -58,6 +58,16 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE: 'Fine-tuning from the earlier run {parentRun}: its weights are the starting point (copied by layer name and shape, class rows matched by class name), so this run refines a model that already detects instead of learning from noise.',
     PLAN_FINETUNE_LR: 'LR {lr}: {factor} x the {scratchLr} a run from scratch would use, so the first updates refine what {parentRun} learnt instead of washing it out, while new classes can still learn.',
     PLAN_FINETUNE_WARMUP: 'Warmup of {epochs} epoch(s) instead of {scratchEpochs}: the weights are already trained, so warmup only has to fill the optimizer\'s running averages.',
+    // Training on tiles of large images.
+    PLAN_TILES_AUTO_SMALL:
+      'Training on {imgsz} px tiles at full resolution ({overlap}% overlap): the images are {shrink}x the model input and {percent}% of the training boxes would shrink below {minPx} px if each image were scaled down whole. Validation runs tiled predict on whole images, as `kestrel predict --tile` will.',
+    PLAN_TILES_AUTO_IMAGE_SMALL: 'Training on whole images: they are only {shrink}x the model input (tiling starts at {limit}x).',
+    PLAN_TILES_AUTO_NO_SMALL: 'Training on whole images: only {percent}% of the training boxes would shrink below {minPx} px at {imgsz} px, so tiles are not needed.',
+    PLAN_TILES_AUTO_NO_BOXES: 'Training on whole images: the training split has no boxes to judge their size by.',
+    PLAN_TILES_OFF: 'Training on whole images scaled to {imgsz} px, as you chose (tiles off).',
+    PLAN_TILES_SIZE: 'Training on {tile} px tiles ({overlap}% overlap) scaled to the {imgsz} px input, as you chose. Validation runs tiled predict on whole images with the same tiles.',
+    PLAN_TILES_SAMPLES:
+      '{tiledImages} of {images} training images cut into {size} px tiles: {objectTiles} tiles with defects and {backgroundTiles} background tiles (of {backgroundCandidates}; {ratio} per defect tile, because tiled inference meets mostly background); {slivers} box pieces with under {minVisible}% of the box visible dropped, and {sliverOnlyTiles} tiles holding only such pieces left out. {samples} samples per epoch.',
     PLAN_WARMUP_SGD_FINETUNE: 'Warmup over {warmupSteps} optimizer steps: the LR of every weight, biases included (they are already trained), rises linearly from near 0 to {lr}; the momentum rises from {momentumFrom} to {momentum}.',
     PLAN_FINETUNE_EMA: 'The moving average of the weights (EMA) starts at the weights of {parentRun}, so validation from the first epoch on shows a model at least as good as the parent on the classes it knew.',
     PLAN_FINETUNE_NORM: 'The BatchNorm running statistics of {parentRun} are carried over with its weights: evaluation is right from the first epoch and they adapt to the new images as training runs.',
@@ -131,6 +141,15 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE: '从早先的运行 {parentRun} 继续微调：以它的权重为起点（按层名称和形状复制，分类行按类别名称匹配），本次训练是在已能检测的模型上改进，而不是从噪声开始学习。',
     PLAN_FINETUNE_LR: '学习率 {lr}：从头训练所用 {scratchLr} 的 {factor} 倍，使最初的更新改进 {parentRun} 已学到的内容而不是将其冲掉，同时新类别仍能学习。',
     PLAN_FINETUNE_WARMUP: '预热 {epochs} 轮而不是 {scratchEpochs} 轮：权重已经训练过，预热只需填充优化器的滑动平均。',
+    PLAN_TILES_AUTO_SMALL:
+      '以 {imgsz} 像素切块、原分辨率训练（重叠 {overlap}%）：图像是模型输入的 {shrink} 倍，整幅缩小后 {percent}% 的训练标注框会小于 {minPx} 像素。验证在整幅图像上做切块推理，与 `kestrel predict --tile` 相同。',
+    PLAN_TILES_AUTO_IMAGE_SMALL: '用整幅图像训练：图像只是模型输入的 {shrink} 倍（{limit} 倍起才切块）。',
+    PLAN_TILES_AUTO_NO_SMALL: '用整幅图像训练：在 {imgsz} 像素下只有 {percent}% 的训练标注框会小于 {minPx} 像素，无需切块。',
+    PLAN_TILES_AUTO_NO_BOXES: '用整幅图像训练：训练集没有标注框，无法判断目标大小。',
+    PLAN_TILES_OFF: '按您的选择用整幅图像训练，缩放到 {imgsz} 像素（不切块）。',
+    PLAN_TILES_SIZE: '按您的选择以 {tile} 像素切块（重叠 {overlap}%）并缩放到 {imgsz} 像素输入训练。验证在整幅图像上用相同的切块推理。',
+    PLAN_TILES_SAMPLES:
+      '{images} 张训练图像中的 {tiledImages} 张切成 {size} 像素的块：{objectTiles} 块含缺陷，保留 {backgroundTiles} 块背景（共 {backgroundCandidates} 块；每块缺陷配 {ratio} 块背景，因为切块推理遇到的大多是背景）；可见面积不足 {minVisible}% 的标注框碎片 {slivers} 个被丢弃，只含这类碎片的 {sliverOnlyTiles} 块不用。每轮 {samples} 个样本。',
     PLAN_WARMUP_SGD_FINETUNE: '预热 {warmupSteps} 次优化步：所有权重（包括已训练好的偏置）的学习率从接近 0 线性升至 {lr}；动量从 {momentumFrom} 升至 {momentum}。',
     PLAN_FINETUNE_EMA: '权重的滑动平均（EMA）从 {parentRun} 的权重开始，因此从第一轮起，验证结果在其已知类别上至少与父模型一样好。',
     PLAN_FINETUNE_NORM: '{parentRun} 的 BatchNorm 运行统计量随权重一起沿用：从第一轮起评估就是正确的，并会在训练中适应新图像。',

@@ -44,6 +44,13 @@ export const trainMessages: { en: Record<string, string>; zh: Record<string, str
       'The dataset cannot be read any more ({detail}). The run stopped and keeps its last checkpoint: bring the dataset back to {path} and resume with "kestrel train --resume {runDir}".',
     TRAIN_BATCH_TOO_LARGE:
       'A per-device batch of {batch} at {imgsz} px needs about {neededMiB} MiB, more than the {budgetMiB} MiB training may use on {device}; nothing was started. Leave --batch out so the planner picks the largest batch that fits ({fits}), or choose a smaller input size.',
+    TRAIN_PLAN_CHANGED_LAYOUT: 'The batch is {to} (per-device batch x accumulation), not the {from} the Plan step showed: {why}',
+    TRAIN_PLAN_CHANGED_LR: 'The learning rate is {to}, not the {from} the Plan step showed: {why}',
+    TRAIN_PLAN_CHANGED_WARMUP: 'The warmup is {to} optimizer steps, not the {from} the Plan step showed: {why}',
+    TRAIN_PLAN_CHANGED_EPOCHS: 'The run trains {to} epochs, not the {from} the Plan step showed: {why}',
+    TRAIN_PLAN_WHY_MEASURED: 'Kestrel measured the memory of real training steps at the start, and the measurement differs from the estimate the Plan step used.',
+    TRAIN_PLAN_WHY_CALIBRATION: 'the memory measured on this machine ({measuredAt}) replaced the estimate the Plan step used.',
+    TRAIN_PLAN_WHY_OTHER: 'the free memory, the backend or the dataset changed between the Plan step and the start.',
   },
   zh: {
     TRAIN_NAN_SKIPPED: '第 {step} 次优化步的损失不是有限值（{value}）：已跳过这次更新。',
@@ -81,5 +88,12 @@ export const trainMessages: { en: Record<string, string>; zh: Record<string, str
     TRAIN_DATASET_GONE: '数据集已无法读取（{detail}）。训练已停止并保留最后的检查点：请将数据集放回 {path}，然后用 "kestrel train --resume {runDir}" 继续。',
     TRAIN_BATCH_TOO_LARGE:
       '在 {imgsz} 像素下，每设备批大小 {batch} 约需 {neededMiB} MiB，超过了 {device} 上训练可用的 {budgetMiB} MiB；未开始任何训练。请不指定 --batch，让规划器选择能容纳的最大批大小（{fits}），或选择更小的输入尺寸。',
+    TRAIN_PLAN_CHANGED_LAYOUT: '批量为 {to}（每设备批量 x 累积），而不是计划步骤显示的 {from}：{why}',
+    TRAIN_PLAN_CHANGED_LR: '学习率为 {to}，而不是计划步骤显示的 {from}：{why}',
+    TRAIN_PLAN_CHANGED_WARMUP: '预热为 {to} 个优化步，而不是计划步骤显示的 {from}：{why}',
+    TRAIN_PLAN_CHANGED_EPOCHS: '本次训练 {to} 轮，而不是计划步骤显示的 {from} 轮：{why}',
+    TRAIN_PLAN_WHY_MEASURED: 'Kestrel 在开始时测量了真实训练步的内存，测量值与计划步骤使用的估算值不同。',
+    TRAIN_PLAN_WHY_CALIBRATION: '本机此前测得的内存（{measuredAt}）取代了计划步骤使用的估算值。',
+    TRAIN_PLAN_WHY_OTHER: '在计划步骤与开始训练之间，可用内存、后端或数据集发生了变化。',
   },
 };

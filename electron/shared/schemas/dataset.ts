@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { ReasonSchema } from './reason';
 
-/** A box in pixels of the original image: corners, class index, and the flags evaluation honours. */
-export const BoxSchema = z.object({
+/** A box's corners in pixels: (x1, y1) top left, (x2, y2) bottom right. Every box schema (labels, detections, evaluation truths) spreads it. */
+export const CornersSchema = z.object({
   x1: z.number(),
   y1: z.number(),
   x2: z.number(),
   y2: z.number(),
+});
+
+/** A box in pixels of the original image: corners, class index, and the flags evaluation honours. */
+export const BoxSchema = z.object({
+  ...CornersSchema.shape,
   cls: z.number().int().nonnegative(),
   /** VOC `difficult`: neither a miss nor a false positive in evaluation. */
   difficult: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CornersSchema } from './dataset';
 
 /**
  * One detection after decoding and NMS: corners in pixels (of the network input, or of the
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * Plain numbers so it crosses IPC and lands in JSON unchanged.
  */
 export const DetectionSchema = z.object({
-  x1: z.number(),
-  y1: z.number(),
-  x2: z.number(),
-  y2: z.number(),
+  ...CornersSchema.shape,
   score: z.number(),
   cls: z.number().int().nonnegative(),
 });
@@ -20,10 +18,7 @@ export type Detection = z.infer<typeof DetectionSchema>;
  * boxes: they are neither misses nor can a prediction on them be a false positive.
  */
 export const EvalTruthSchema = z.object({
-  x1: z.number(),
-  y1: z.number(),
-  x2: z.number(),
-  y2: z.number(),
+  ...CornersSchema.shape,
   cls: z.number().int().nonnegative(),
   ignore: z.boolean().optional(),
 });

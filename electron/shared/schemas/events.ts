@@ -1,6 +1,7 @@
 // The training events' schemas, and the batch layout's.
 import { z } from 'zod';
 import { ReasonSchema } from './reason';
+import { EndedRunStateSchema } from './run-state';
 
 /**
  * Training events: what a training run tells its watchers (the app's live charts, the CLI's
@@ -136,7 +137,7 @@ export const RecoveredEventSchema = z.object({
 export const TrainEndEventSchema = z.object({
   type: z.literal('train-end'),
   ...at,
-  status: z.enum(['completed', 'stopped', 'early-stopped']),
+  status: EndedRunStateSchema,
   epochsRun: z.number().int().nonnegative(),
   best: z
     .object({ epoch: z.number().int().nonnegative(), map50: z.number(), map50_95: z.number() })

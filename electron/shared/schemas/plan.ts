@@ -98,6 +98,23 @@ export const PlanDeviceSchema = z.object({
 export type PlanDevice = z.infer<typeof PlanDeviceSchema>;
 
 /**
+ * Training on tiles of large images: overlapping windows of `size` source pixels (the model's
+ * input, so they go in at full resolution), `overlap` of the side shared by neighbours (the
+ * slicing of `kestrel predict --tile`), boxes kept when at least `minVisible` of their area is
+ * in the tile, and `backgroundRatio` background tiles per tile with a defect. Validation
+ * evaluates whole images with tiled inference at the same size and overlap.
+ */
+export const TilePlanSchema = z.object({
+  size: z.number().int().positive(),
+  overlap: z.number().min(0).max(0.9),
+  minVisible: z.number().positive().max(1),
+  backgroundRatio: z.number().nonnegative(),
+  /** Why the run trains on tiles (the decision; the counts are among the plan's reasons). */
+  reason: ReasonSchema,
+});
+export type TilePlan = z.infer<typeof TilePlanSchema>;
+
+/**
  * A training plan: everything the trainer needs about batch, accumulation, LR and schedule,
  * each decision with its reason. Contract: device, backend, perDeviceBatch, accumulation,
  * effectiveBatch, lr, warmupSteps, norm, memory {budgetBytes, predictedBytes}, reasons and
@@ -158,6 +175,8 @@ export const TrainingPlanSchema = z.object({
     })
     .nullable(),
   overrides: PlanOverridesSchema,
+  /** Training on tiles of large images; null (or absent, in plans written before tiling) for whole images. */
+  tiles: TilePlanSchema.nullable().default(null),
   /** The earlier run this one fine-tunes (its folder name); absent for a run from scratch. */
   parentRun: z.string().optional(),
   reasons: z.array(ReasonSchema),

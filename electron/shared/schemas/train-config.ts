@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { BatchLayoutSchema } from './events';
 import { BackendIdSchema } from './hardware';
-import { ModelChoiceSchema, UserOverridesSchema, type TrainJob } from './ipc/worker';
+import { TrainingPlanSchema } from './plan';
+import { ModelChoiceSchema, UserOverridesSchema } from './user-choice';
 
 /**
  * Fault injection for tests and drills: makes a run meet an out-of-memory error, a non-finite
@@ -31,8 +32,17 @@ export const TrainFaultsSchema = z
 export type TrainFaults = z.infer<typeof TrainFaultsSchema>;
 
 /**
- * Everything one training run needs: the app's TrainJob fields plus settings the CLI, tests and
- * benchmarks may set. A TrainJob is a valid TrainConfig (see trainConfigFromJob).
+ * The key figures of the plan the engineer accepted in the Plan step (the app's train:start
+ * sends them): the training process plans again on its own machine state and, where it comes
+ * to different figures (a new memory calibration, another free-memory reading), says so in a
+ * warning with the reason instead of changing them silently (engine/train/accepted-plan.ts).
+ */
+export const AcceptedPlanSchema = TrainingPlanSchema.pick({ perDeviceBatch: true, accumulation: true, lr: true, warmupSteps: true, epochs: true });
+export type AcceptedPlan = z.infer<typeof AcceptedPlanSchema>;
+
+/**
+ * Everything one training run needs: the app's TrainJob fields (TrainJobSchema in ./ipc/worker.ts
+ * is a pick of this schema) plus settings the CLI, tests and benchmarks may set.
  */
 export const TrainConfigSchema = z.object({
   /** The run folder (runs/<name>); created when missing. */
@@ -46,6 +56,8 @@ export const TrainConfigSchema = z.object({
    * run starts from. Recorded in config.json; the plan records the parent's name as `parentRun`.
    */
   from: z.string().min(1).optional(),
+  /** The figures of the plan the Plan step showed (the app's runs); the trainer compares its own plan with them. */
+  accepted: AcceptedPlanSchema.optional(),
   /** Continue from the run's last checkpoint (and its saved config, plan and split). */
   resume: z.boolean().default(false),
   /** Seed of the weights, the data order and the augmentation. */
@@ -61,6 +73,12 @@ export const TrainConfigSchema = z.object({
   workers: z.number().int().nonnegative().optional(),
   /** Keep decoded images in RAM between epochs. */
   cache: z.enum(['ram', 'none']).default('ram'),
+  /**
+   * Train on tiles of large images: 'auto' (the planner decides from the training boxes' sizes
+   * against the images' size), 'off', or a tile side in source pixels. A resumed run keeps the
+   * tiling its plan chose.
+   */
+  tiles: z.union([z.enum(['auto', 'off']), z.number().int().min(32).max(8192)]).default('auto'),
   /** Augmentation: the full YOLO recipe, or 'light' (no mosaic, milder scale) for tiny or fast runs. */
   augment: z.enum(['default', 'light', 'none']).default('default'),
   /** Validate every N epochs (the last epoch always). Default: 1, or more for large sets. */
@@ -91,17 +109,3 @@ export const TrainConfigSchema = z.object({
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 /** TrainConfig as callers may write it (defaults not yet applied). */
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
-
-/** The TrainConfig of an app job (the job file the supervisor writes). */
-export function trainConfigFromJob(job: TrainJob): TrainConfig {
-  return TrainConfigSchema.parse({
-    runDir: job.runDir,
-    datasetPath: job.datasetPath,
-    model: job.model,
-    epochs: job.epochs,
-    overrides: job.overrides,
-    resume: job.resume,
-    ...(job.from ? { from: job.from } : {}),
-    ...(job.layout ? { layout: job.layout } : {}),
-  });
-}

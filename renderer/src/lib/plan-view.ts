@@ -4,9 +4,10 @@
  * must be chosen before a dataset without boxes or validation images can train.
  */
 import type { TrainingPlan } from '../../../electron/shared/schemas/plan';
-import type { UserOverrides } from '../../../electron/shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../../electron/shared/schemas/user-choice';
 import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
 import type { Reason } from '../../../electron/shared/reason';
+import type { AcceptedPlan } from '../../../electron/shared/schemas/train-config';
 
 /** Validation runs forward passes only: about a third of a training step per image. */
 const VAL_COST = 1 / 3;
@@ -129,4 +130,12 @@ export function blockersOf(summary: { trainImages: number; valImages: number; bo
 /** True when the overrides hold anything. */
 export function hasOverrides(o: UserOverrides): boolean {
   return Object.values(o).some((v) => v !== undefined);
+}
+
+/**
+ * The key figures of the plan the engineer starts from the Plan step (train:start's `accepted`):
+ * the training process warns, with the reason, where its own plan comes out different.
+ */
+export function acceptedOf(plan: TrainingPlan): AcceptedPlan {
+  return { perDeviceBatch: plan.perDeviceBatch, accumulation: plan.accumulation, lr: plan.lr, warmupSteps: plan.warmupSteps, epochs: plan.epochs };
 }

@@ -1,5 +1,6 @@
 import type { EventPayload } from '../../../electron/shared/ipc-contract';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
+import type { RunState } from '../../../electron/shared/schemas/run-state';
 
 /**
  * The Train step's view of one run, folded from training events. Plain TypeScript without
@@ -30,7 +31,8 @@ export type RecoveredEvent = Extract<TrainingEvent, { type: 'recovered' }>;
 export interface RunView {
   runId: string;
   runDir: string;
-  state: 'starting' | 'running' | 'stopping' | 'ended' | 'crashed';
+  /** The one run-state vocabulary: live, then train-end's status, or failed/crashed when the process went wrong. */
+  state: RunState;
   epochs: number;
   epoch: number;
   batch: number;
@@ -176,7 +178,7 @@ export function applyEvent(run: RunView, ev: TrainingEvent): void {
       run.notable.push(ev);
       break;
     case 'train-end':
-      run.state = 'ended';
+      run.state = ev.status;
       run.end = ev;
       break;
     default: {

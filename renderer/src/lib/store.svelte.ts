@@ -1,6 +1,6 @@
 import type { Res } from '../../../electron/shared/ipc-contract';
 import type { RunSummary } from '../../../electron/shared/schemas/ipc/runs';
-import type { UserOverrides } from '../../../electron/shared/schemas/ipc/worker';
+import type { UserOverrides } from '../../../electron/shared/schemas/user-choice';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
 import { ApiError } from './api';
 import type { RunView } from './run-view';

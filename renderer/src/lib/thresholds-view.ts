@@ -5,7 +5,7 @@
  * summarizeAtThresholds (electron/engine/predict/verdict.ts; test/renderer/thresholds-view.test.ts
  * checks they agree): greedy matching per class at IoU 0.5, highest score first.
  */
-import { iou } from '../../../electron/shared/match';
+import { bestUnusedTruth, matchDetection } from '../../../electron/shared/match';
 
 /** A ground-truth box (pixels; `ignore`: difficult / crowd, neither missed nor a false alarm when hit). */
 export interface TruthLike {
@@ -66,21 +66,9 @@ export interface VerdictSummary {
 function matchClass(truths: readonly TruthLike[], kept: readonly DetLike[], out: ClassCounts, iouThr: number): void {
   const used = new Uint8Array(truths.length);
   for (const d of [...kept].sort((a, b) => b.score - a.score)) {
-    let best = -1;
-    let bestIou = iouThr;
-    for (let j = 0; j < truths.length; j++) {
-      if (used[j]) continue;
-      const v = iou(d, truths[j]!);
-      if (v >= bestIou) {
-        bestIou = v;
-        best = j;
-      }
-    }
-    if (best < 0) out.falseAlarms++;
-    else {
-      used[best] = 1;
-      if (!truths[best]!.ignore) out.found++;
-    }
+    const m = matchDetection(d, truths, used, iouThr);
+    if (m === 'false-alarm') out.falseAlarms++;
+    else if (m === 'hit') out.found++;
   }
   truths.forEach((t, j) => {
     if (!t.ignore && !used[j]) out.missed++;
@@ -163,16 +151,7 @@ export function confusionAt(images: readonly ValImageLike[], classCount: number,
     const truths = img.truths.filter((t) => !t.ignore);
     const used = new Uint8Array(truths.length);
     for (const d of keptAt(img.detections, confs, fallback).sort((a, b) => b.score - a.score)) {
-      let best = -1;
-      let bestIou = iouThr;
-      for (let j = 0; j < truths.length; j++) {
-        if (used[j]) continue;
-        const v = iou(d, truths[j]!);
-        if (v >= bestIou) {
-          bestIou = v;
-          best = j;
-        }
-      }
+      const best = bestUnusedTruth(d, truths, used, iouThr);
       const r = row(d.cls);
       if (best < 0) r[bg]!++;
       else {

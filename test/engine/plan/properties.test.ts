@@ -44,13 +44,19 @@ const arbOverrides: fc.Arbitrary<PlanOverrides> = fc.record(
 
 const arbImages = fc.integer({ min: 1, max: 200_000 });
 
+/** Cases planned and refused, so a property whose every case was refused cannot pass unnoticed. */
+const tally = { planned: 0, refused: 0 };
+
 /** Plans, or returns null where the planner legitimately refuses (nothing fits). */
 function tryPlan(hw: HardwareProfile, model: { scale: 'n' | 's' | 'm'; imgsz: number; numClasses: number }, trainImages: number, ov: PlanOverrides) {
   try {
-    return planTraining(hw, model, { trainImages }, ov);
+    const p = planTraining(hw, model, { trainImages }, ov);
+    tally.planned += 1;
+    return p;
   } catch (e) {
     if (e instanceof KestrelError && e.code === 'PLAN_DOES_NOT_FIT') {
       assert.equal(ov.batch, undefined, 'a batch override never throws DOES_NOT_FIT');
+      tally.refused += 1;
       return null;
     }
     throw e;
@@ -174,3 +180,8 @@ test('property: warmup is the larger of 3 epochs and 1,600 images, never more th
 function codesOf(rs: { code: string }[]): string[] {
   return rs.map((r) => r.code);
 }
+
+test('the properties were checked on plans, not only on refusals', () => {
+  assert.ok(tally.planned > 0, 'no case was planned');
+  assert.ok(tally.planned >= 4 * tally.refused, `${tally.planned} planned, ${tally.refused} refused: the generators mostly make machines where nothing fits`);
+});

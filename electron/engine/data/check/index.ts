@@ -1,3 +1,5 @@
+// The dataset check: import with every image decoded, and the report of what is wrong.
+import type { Dataset } from '../../../shared/schemas/dataset';
 import type { DatasetReport } from '../../../shared/schemas/dataset-report';
 import { importDatasetDetailed } from '../import/index';
 import { buildReport } from './report';
@@ -20,6 +22,14 @@ export const DEFAULT_CHECK_IMGSZ = 640;
  * importDataset); every other finding is a problem in the report.
  */
 export async function checkDataset(path: string, opts: CheckOptions = {}): Promise<DatasetReport> {
+  return (await checkDatasetDetailed(path, opts)).report;
+}
+
+/**
+ * checkDataset with the dataset it imported on the way (every image decoded): the app keeps it
+ * for the samples and the plan, so one check imports the dataset once.
+ */
+export async function checkDatasetDetailed(path: string, opts: CheckOptions = {}): Promise<{ report: DatasetReport; dataset: Dataset }> {
   const { dataset, extras } = await importDatasetDetailed(path, { probe: 'full', signal: opts.signal, onProgress: opts.onProgress });
-  return buildReport(dataset, { found: extras.totalImages, skipped: extras.skippedImages, imgsz: opts.imgsz ?? DEFAULT_CHECK_IMGSZ });
+  return { report: buildReport(dataset, { found: extras.totalImages, skipped: extras.skippedImages, imgsz: opts.imgsz ?? DEFAULT_CHECK_IMGSZ }), dataset };
 }

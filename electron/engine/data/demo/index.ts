@@ -15,13 +15,25 @@ export interface DemoOptions {
   images?: number;
   /** Smallest and largest image side in pixels. Default [64, 320]. */
   size?: [number, number];
+  /**
+   * Defect size in pixels (the longer side of its box, roughly) instead of a share of the
+   * image: small defects on large images, the case training on tiles is for. Default: none
+   * (defects are 10-55% of the shorter side).
+   */
+  defectPx?: [number, number];
 }
+
+/** Longer box side of each class as a share of the `side` paintDefect sizes it from (about). */
+const BOX_SHARE = [0.4, 0.3, 0.2];
 
 /** Half-extent of each class as a share of the shorter side: centres stay this far inside. */
 const MARGIN = [0.3, 0.26, 0.14];
 
-/** Paints one demo image and returns its pixels and defects. */
-export function renderDemoImage(rng: Rng, width: number, height: number): { rgb: Uint8Array; defects: PaintedDefect[] } {
+/**
+ * Paints one demo image and returns its pixels and defects. With `defectPx` each defect is
+ * sized to about that many pixels whatever the image size (and kept apart by its own size).
+ */
+export function renderDemoImage(rng: Rng, width: number, height: number, defectPx?: [number, number]): { rgb: Uint8Array; defects: PaintedDefect[] } {
   const canvas: Canvas = { width, height, px: new Float32Array(width * height * 3) };
   if (rng.chance(0.6)) paintMetal(canvas, rng);
   else paintPcb(canvas, rng);
@@ -29,16 +41,18 @@ export function renderDemoImage(rng: Rng, width: number, height: number): { rgb:
   const u = rng.next();
   const count = u < 0.06 ? 0 : u < 0.56 ? 1 : u < 0.9 ? 2 : 3;
   const defects: PaintedDefect[] = [];
-  const centres: { x: number; y: number }[] = [];
+  const centres: { x: number; y: number; s: number }[] = [];
   for (let d = 0; d < count; d++) {
     const cls = rng.int(DEMO_CLASSES.length);
-    const m = (MARGIN[cls] as number) * side;
+    // The `side` the defect is sized from: the image's, or one that gives defectPx pixels.
+    const s = defectPx ? Math.min(side, rng.uniform(defectPx[0], defectPx[1]) / (BOX_SHARE[cls] as number)) : side;
+    const m = (MARGIN[cls] as number) * s;
     for (let attempt = 0; attempt < 20; attempt++) {
       const x = rng.uniform(m, width - m);
       const y = rng.uniform(m, height - m);
-      if (centres.some((c) => Math.hypot(c.x - x, c.y - y) < 0.38 * side)) continue;
-      centres.push({ x, y });
-      const def = paintDefect(canvas, rng, cls, x, y, side);
+      if (centres.some((c) => Math.hypot(c.x - x, c.y - y) < 0.38 * Math.max(s, c.s))) continue;
+      centres.push({ x, y, s });
+      const def = paintDefect(canvas, rng, cls, x, y, s);
       defects.push({
         cls,
         x1: Math.max(0, def.x1),
@@ -77,7 +91,7 @@ export async function generateDemoDataset(dir: string, opts: DemoOptions = {}): 
     // Mostly square-ish, sometimes wide or tall like real line-scan crops.
     const aspect = rng.chance(0.5) ? 1 : rng.uniform(0.6, 1.6);
     const height = Math.max(minSide, Math.min(maxSide, Math.round(width * aspect)));
-    const { rgb, defects } = renderDemoImage(rng, width, height);
+    const { rgb, defects } = renderDemoImage(rng, width, height, opts.defectPx);
     // Every fifth image validates: a fixed, reproducible 80/20 split.
     const split = i % 5 === 4 ? 'val' : 'train';
     const name = `demo_${String(i).padStart(digits, '0')}`;

@@ -1,7 +1,7 @@
 // Reads dataset files without ever blocking on something that is not a regular file: a FIFO,
 // a socket or a device named like a label or image would hang a plain readFile forever.
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
 /** What a path is, in words the problem messages use. */
@@ -62,14 +62,25 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * and the usual fs errors otherwise.
  */
 export async function readRegularFile(file: string, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  return withRegularFile(file, async (fh, st) => {
+    if (st.size > maxBytes) throw new FileTooLargeError(file, st.size, maxBytes);
+    return fh.readFile();
+  });
+}
+
+/**
+ * Opens `file` only if it is a regular file (checked before the open and again with fstat on
+ * the handle, so a path swapped in between cannot slip through), runs `use` on the handle and
+ * its stats, and closes it. NotAFileError for folders, pipes, sockets and devices.
+ */
+async function withRegularFile<T>(file: string, use: (fh: FileHandle, st: Stats) => Promise<T>): Promise<T> {
   const pre = await stat(file);
   if (!pre.isFile()) throw new NotAFileError(file, kindOf(pre));
   const fh = await open(file, OPEN_FLAGS);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new NotAFileError(file, kindOf(st));
-    if (st.size > maxBytes) throw new FileTooLargeError(file, st.size, maxBytes);
-    return await fh.readFile();
+    return await use(fh, st);
   } finally {
     await fh.close();
   }
@@ -82,18 +93,11 @@ export async function readRegularText(file: string, maxBytes = MAX_TEXT_BYTES): 
 
 /** Reads the first `n` bytes of a regular file (NotAFileError otherwise). */
 export async function readRegularHead(file: string, n: number): Promise<Buffer> {
-  const pre = await stat(file);
-  if (!pre.isFile()) throw new NotAFileError(file, kindOf(pre));
-  const fh = await open(file, OPEN_FLAGS);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new NotAFileError(file, kindOf(st));
+  return withRegularFile(file, async (fh) => {
     const buf = Buffer.alloc(n);
     const { bytesRead } = await fh.read(buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ImageRecord, LetterboxInfo } from '../../../shared/schemas/dataset';
+import type { LetterboxInfo } from '../../../shared/schemas/dataset';
 import { augmentSample, planIndices, planSample } from '../augment/pipeline';
 import type { AugmentOptions } from '../augment/options';
 import type { Sample } from '../augment/sample';
@@ -8,11 +8,13 @@ import { imageSkipReason } from '../image';
 import { cacheKey, cachedImageBytes, DiskCache, RamCache, type CacheMode, type RamCacheState } from '../cache';
 import { identityLetterbox, letterboxBoxes, letterboxInfo, resizedSize } from '../letterbox';
 import { createRng } from '../rng';
+import type { SampleRecord } from '../tiles';
 import { decodeLetterboxed } from './decode';
 
 /** Everything a batch builder needs; plain data, so it can be posted to a worker thread. */
 export interface BuilderConfig {
-  records: ImageRecord[];
+  /** Images, or tiles of images (a `crop` window: cut out before the letterbox). */
+  records: SampleRecord[];
   imgsz: number;
   augment: AugmentOptions | null;
   seed: number;
@@ -70,19 +72,19 @@ export class BatchBuilder {
       const hit = await this.disk.get(key, cachedImageBytes(imgsz));
       if (hit) return hit;
       this.decodes++;
-      const px = await decodeLetterboxed(bytes ?? rec.file, rec.width, rec.height, imgsz, rec.file);
+      const px = await decodeLetterboxed(bytes ?? rec.file, rec.width, rec.height, imgsz, rec.file, rec.crop);
       await this.disk.put(key, px);
       return px;
     }
     this.decodes++;
-    const px = await decodeLetterboxed(rec.file, rec.width, rec.height, imgsz, rec.file);
+    const px = await decodeLetterboxed(rec.file, rec.width, rec.height, imgsz, rec.file, rec.crop);
     this.ram?.put(index, px);
     return px;
   }
 
   /** The letterboxed sample of record `index` with its boxes in network pixels. */
   async sample(index: number): Promise<{ sample: Sample; info: LetterboxInfo }> {
-    const rec = this.cfg.records[index] as ImageRecord;
+    const rec = this.cfg.records[index] as SampleRecord;
     const { imgsz } = this.cfg;
     let data: Uint8Array;
     try {
@@ -163,7 +165,7 @@ export class BatchBuilder {
       boxes: Float32Array.from(boxes),
       ignore: Uint8Array.from(ignore),
       letterbox,
-      ids: req.indices.map((i) => (this.cfg.records[i] as ImageRecord).id),
+      ids: req.indices.map((i) => (this.cfg.records[i] as SampleRecord).id),
       ...(skippedHere(needed, this.bad)),
     };
   }

@@ -3,16 +3,28 @@ import { KestrelError } from '../../../shared/errors';
 import { decodeImage } from '../image';
 import { letterboxInfo, PAD_VALUE, resizedSize } from '../letterbox';
 
+/** A window of an image in its (oriented) pixels. */
+export interface CropWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
  * Decodes an image file (path or bytes) straight into its imgsz letterbox: EXIF orientation
  * applied, gray or 16-bit turned into 8-bit RGB, resized and padded with gray 114 by libvips
  * in one pass (BMP and other files libvips cannot read go through the importer's decoder
  * first). The resize targets the size the record declares (the importer's oriented
- * size), so the pixels agree with the box mapping of {@link letterboxInfo}.
+ * size), so the pixels agree with the box mapping of {@link letterboxInfo}. With `crop` only
+ * that window of the image is letterboxed (a tile sample; srcW x srcH is then the window's size).
  */
-export async function decodeLetterboxed(input: string | Uint8Array, srcW: number, srcH: number, imgsz: number, file: string): Promise<Uint8Array> {
+export async function decodeLetterboxed(input: string | Uint8Array, srcW: number, srcH: number, imgsz: number, file: string, crop?: CropWindow): Promise<Uint8Array> {
+  // With a crop (a training tile) srcW x srcH is the window's size: it is cut out of the
+  // oriented image first, then letterboxed like a whole image.
+  const cut = (p: Sharp): Sharp => (crop ? p.extract({ left: crop.x, top: crop.y, width: crop.width, height: crop.height }) : p);
   try {
-    return await letterboxWithSharp(sharp(input, { failOn: 'truncated' }).rotate(), srcW, srcH, imgsz);
+    return await letterboxWithSharp(cut(sharp(input, { failOn: 'truncated' }).rotate()), srcW, srcH, imgsz);
   } catch (err) {
     // libvips reads no BMP and a few odd files: the importer's decoder handles those, then
     // sharp only resizes raw pixels. Its error (DS_IMAGE_UNREADABLE, DS_IMAGE_TRUNCATED, ...)
@@ -29,7 +41,7 @@ export async function decodeLetterboxed(input: string | Uint8Array, srcW: number
       );
     }
     const raw = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 3 } });
-    return letterboxWithSharp(raw, srcW, srcH, imgsz);
+    return letterboxWithSharp(cut(raw), srcW, srcH, imgsz);
   }
 }
 

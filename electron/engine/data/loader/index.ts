@@ -1,16 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { KestrelError } from '../../../shared/errors';
-import type { ImageRecord } from '../../../shared/schemas/dataset';
 import type { AugmentOptions } from '../augment/options';
 import type { TrainBatch } from '../batch';
 import { RamCache, type CacheMode } from '../cache';
 import { createRng, shuffleInPlace } from '../rng';
+import type { SampleRecord } from '../tiles';
 import { BatchBuilder, type BatchRequest, type BuilderConfig } from './build';
 import { WorkerPool } from './pool';
 
 /** Options of {@link createLoader}. */
 export interface LoaderOptions {
-  records: ImageRecord[];
+  /** Images, or tiles of them (training on tiles: see engine/data/tiles.ts). */
+  records: SampleRecord[];
   /** Square input side in pixels. */
   imgsz: number;
   batchSize: number;

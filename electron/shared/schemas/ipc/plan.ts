@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReasonSchema } from '../reason';
 import { DatasetSummarySchema } from '../dataset';
 import { TrainingPlanSchema } from '../plan';
-import { ModelChoiceSchema, UserOverridesSchema } from './worker';
+import { ModelChoiceSchema, UserOverridesSchema } from '../user-choice';
 import { DatasetPathSchema } from './dataset';
 
 /** Request of plan:create: the dataset, the network and any overrides. */

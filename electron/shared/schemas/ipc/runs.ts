@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EpochEndEventSchema, TrainingEventSchema } from '../events';
 import { ReasonSchema } from '../reason';
 import { checkRunName } from '../../run-name';
+import { LiveRunStateSchema, SettledRunStateSchema } from '../run-state';
 
 /**
  * Run ids are folder names under the runs directory, by the one run-name rule (../../run-name.ts):
@@ -13,16 +14,13 @@ export const RunIdSchema = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `not a usable run name (${problem.kind.toLowerCase().replace('_', ' ')})` });
 });
 
-/** Where a run stands, as read from its folder and the live supervisor. */
-export const RunStatusSchema = z.enum(['running', 'completed', 'stopped', 'early-stopped', 'failed', 'crashed', 'incomplete']);
-export type RunStatus = z.infer<typeof RunStatusSchema>;
-
 /** One line of the past-runs list. */
 export const RunSummarySchema = z.object({
   id: RunIdSchema,
   dir: z.string(),
   createdAt: z.string().nullable(),
-  status: RunStatusSchema,
+  /** Where the run stands, as read from its folder and the live supervisor (../run-state.ts). */
+  status: SettledRunStateSchema,
   datasetPath: z.string().nullable(),
   model: z.object({ scale: z.string(), imgsz: z.number() }).nullable(),
   epochsPlanned: z.number().int().nullable(),
@@ -54,19 +52,21 @@ export const ActiveRunSchema = z.object({
   runId: RunIdSchema,
   runDir: z.string(),
   startedAt: z.string(),
-  state: z.enum(['starting', 'running', 'stopping']),
+  state: LiveRunStateSchema,
   /** The events so far; batch-end thinned to at most a few hundred. */
   events: z.array(TrainingEventSchema),
 });
 export type ActiveRun = z.infer<typeof ActiveRunSchema>;
 
 /**
- * A change of the training process itself (not of training), sent by the supervisor:
- * it started, exited, or died (crash, out of memory), and whether the run can resume.
+ * A change of the training process itself (not of training), sent by the supervisor: it
+ * started ('running'); it ended normally (train-end's status: completed, stopped,
+ * early-stopped); it reported a failure ('failed') or died (crash, out of memory: 'crashed');
+ * and whether the run can resume. The states are the one run-state vocabulary (../run-state.ts).
  */
 export const RunStateEventSchema = z.object({
   runId: RunIdSchema,
-  state: z.enum(['running', 'exited', 'crashed']),
+  state: SettledRunStateSchema,
   exitCode: z.number().int().nullable(),
   /** Why the process went away (Electron's child-process-gone reason or a signal name). */
   cause: z.string().nullable(),

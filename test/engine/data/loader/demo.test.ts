@@ -64,3 +64,34 @@ test('the demo set is deterministic from its seed, valid, and importable', async
     t.cleanup();
   }
 });
+
+test('defectPx paints small defects on large images (the tiling case), and leaves the default set unchanged', async () => {
+  const t = tempDir('kestrel-demo-small-');
+  try {
+    const { dir } = await generateDemoDataset(join(t.dir, 's'), { seed: 3, images: 10, size: [900, 1000], defectPx: [10, 20] });
+    const files = filesOf(dir);
+    const longer: number[] = [];
+    for (const [k, v] of files) {
+      if (!k.startsWith('labels/')) continue;
+      const meta = await sharp(files.get(k.replace(/^labels/, 'images').replace(/\.txt$/, '.jpg')) as Buffer).metadata();
+      assert.ok(meta.width >= 900 && meta.width <= 1000);
+      for (const line of v.toString().trim().split('\n').filter(Boolean)) {
+        const [, cx, cy, w, h] = line.split(' ').map(Number) as [number, number, number, number, number];
+        assert.ok(cx - w / 2 >= 0 && cy - h / 2 >= 0 && cx + w / 2 <= 1 + 1e-6 && cy + h / 2 <= 1 + 1e-6, `${k}: box inside the image`);
+        longer.push(Math.max(w * meta.width, h * meta.height));
+      }
+    }
+    assert.ok(longer.length >= 8, `${longer.length} boxes`);
+    longer.sort((a, b) => a - b);
+    // Each defect is about 10-20 px (shapes vary: 5-30 px at the extremes), whatever the image size.
+    assert.ok(longer[0]! >= 5 && longer[longer.length - 1]! <= 30, `box sides ${longer[0]}..${longer[longer.length - 1]} px`);
+    const median = longer[Math.floor(longer.length / 2)]!;
+    assert.ok(median >= 10 && median <= 20, `median ${median} px`);
+    // The option off: byte for byte the set the seed always gave.
+    const a = filesOf((await generateDemoDataset(join(t.dir, 'a'), { seed: 7, images: 5 })).dir);
+    const b = filesOf((await generateDemoDataset(join(t.dir, 'b'), { seed: 7, images: 5, size: [64, 320] })).dir);
+    for (const [k, v] of a) assert.ok(v.equals(b.get(k) as Buffer), k);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -1,0 +1,40 @@
+/**
+ * What the engineer chooses for a run: the network (scale, input size) and the overrides of the
+ * plan. Used by the IPC payloads (plan:create, train:start), the CLI and the run's config
+ * (./train-config.ts), so they sit below all of them.
+ */
+import { z } from 'zod';
+import { limitNumber, MAX_EFFECTIVE_BATCH } from './ipc/limits';
+import { ModelScaleSchema } from './model';
+
+/**
+ * The user's overrides (UserOverrides): what the engineer may set in the Advanced panel or on
+ * the CLI, within the one table of limits (./ipc/limits.ts); the product batch x accumulation is
+ * bounded too. It is the checked subset of the planner's input (PlanOverrides in ./plan.ts,
+ * which also takes devices, norm, device and regularisation from tests and the CLI's plan
+ * command): two schemas, two names.
+ */
+export const UserOverridesSchema = z
+  .object({
+    batch: limitNumber('batch'),
+    accumulation: limitNumber('accumulation'),
+    lr: limitNumber('lr'),
+    effectiveBatch: limitNumber('effectiveBatch'),
+    optimizer: z.enum(['sgd', 'adamw']),
+    epochs: limitNumber('epochs'),
+    memoryFraction: limitNumber('memoryFraction'),
+  })
+  .partial()
+  .strict()
+  .refine((o) => (o.batch ?? 1) * (o.accumulation ?? 1) <= MAX_EFFECTIVE_BATCH, {
+    message: `batch x accumulation must be at most ${MAX_EFFECTIVE_BATCH}`,
+    path: ['accumulation'],
+  });
+export type UserOverrides = z.infer<typeof UserOverridesSchema>;
+
+/** Which network to train: scale and input size (a multiple of 32). */
+export const ModelChoiceSchema = z.object({
+  scale: ModelScaleSchema,
+  imgsz: limitNumber('imgsz'),
+});
+export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
