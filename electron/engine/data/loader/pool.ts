@@ -1,6 +1,5 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../worker-thread';
 import { KestrelError, type ErrorInfo } from '../../../shared/errors';
 import type { TrainBatch } from '../batch';
 import type { BatchRequest, BuilderConfig } from './build';
@@ -18,22 +17,9 @@ interface Slot {
   decodes: number;
 }
 
-/**
- * Starts the loader worker. From TypeScript sources (tsx, tests, CLI) the worker is the .ts
- * file and needs tsx's loader registered inside the worker: on Node 20 `--import tsx` in a
- * worker's execArgv does not install the hooks, so a tiny boot script registers tsx through
- * its API and then imports the worker. A bundled build ships worker.js and starts it directly.
- */
+/** Starts the loader worker (./worker.ts from sources, worker.js in a bundle: see startModuleWorker). */
 function startWorker(cfg: BuilderConfig): Worker {
-  const self = fileURLToPath(import.meta.url);
-  const ext = extname(self);
-  const target = new URL(`./worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(target, { workerData: cfg });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot =
-    `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(target.href)}); })` +
-    `.catch((e) => { setImmediate(() => { throw e; }); });`;
-  return new Worker(boot, { eval: true, workerData: cfg, execArgv: [] });
+  return startModuleWorker(import.meta.url, 'worker', cfg);
 }
 
 /** A small pool of batch-building worker threads; requests go to the least busy one. */

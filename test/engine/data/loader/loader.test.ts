@@ -146,11 +146,19 @@ test('bad options fail with a code', () => {
   assert.throws(() => createLoader(opts({ cache: 'disk' })), { code: 'LOADER_NO_CACHE_DIR' });
 });
 
-test('an unreadable image fails the batch with a coded error, in a worker too', async () => {
-  const broken = [...records, { ...records[0]!, id: 'gone', file: join(tmp.dir, 'missing.png') }];
+test('an unreadable image is skipped with the dataset check\'s code, in a worker too, every epoch', async () => {
+  const missing = join(tmp.dir, 'missing.png');
+  const broken = [...records, { ...records[0]!, id: 'gone', file: missing }];
   for (const workers of [0, 1]) {
     const loader = createLoader(opts({ records: broken, workers, batchSize: 8, shuffle: false }));
-    await assert.rejects(collect(loader, 0), { code: 'DS_IMAGE_UNREADABLE' });
+    for (const epoch of [0, 1]) {
+      const batches = await collect(loader, epoch);
+      // Every image still makes its batch (the bad one as a blank, box-free input)...
+      assert.equal(batches.reduce((n, b) => n + b.size, 0), broken.length);
+      // ...and the batch that used it names it with the code the check reports.
+      const skipped = batches.flatMap((b) => b.skipped ?? []);
+      assert.deepEqual(skipped.map((x) => [x.file, x.code]), [[missing, 'DS_IMAGE_UNREADABLE']]);
+    }
     await loader.close();
   }
 });
