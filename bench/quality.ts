@@ -58,7 +58,8 @@ const summary = {
   /** mAP50 of the best epoch's weights (what `kestrel val` on weights/best reports). */
   map50: round(best?.map50 ?? null),
   map50_95: round(best?.map50_95 ?? null),
-  bestEpoch: best?.epoch ?? null,
+  /** 1-based, as the CLI prints epochs (results.json counts from 0). */
+  bestEpoch: best ? best.epoch + 1 : null,
   map50ByEpoch,
   map50_95ByEpoch,
   perClass,
