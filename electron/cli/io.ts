@@ -28,3 +28,20 @@ const USAGE_CODE_PREFIXES = ['CLI_', 'FINETUNE_', 'FS_', 'RUN_NAME_', 'TRAIN_BAT
 export function exitCodeFor(code: string): number {
   return USAGE_CODE_PREFIXES.some((p) => code.startsWith(p)) ? EXIT_USAGE : EXIT_FAIL;
 }
+
+/**
+ * Error codes of weights or a dataset that cannot be used as given (missing, unreadable, of the
+ * wrong model, without images or boxes): commands that read them exit 2 for these, as for a bad flag.
+ */
+export const UNUSABLE_INPUT_CODES: readonly string[] = [
+  'MODEL_WEIGHTS_NOT_FOUND',
+  'MODEL_WEIGHTS_INVALID',
+  'MODEL_WEIGHTS_MISMATCH',
+  'DS_NOT_FOUND',
+  'DS_FORMAT_UNKNOWN',
+  'DS_YAML_UNREADABLE',
+  'DS_COCO_UNREADABLE',
+  'DS_NO_USABLE_IMAGES',
+  'DS_NO_BOXES',
+  'DS_NOT_A_FILE',
+];

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { KestrelError } from '../../shared/errors';
 import type { PredictEvent, PredictSummary } from '../../engine/predict/predict';
 import type { TileMode } from '../../engine/predict/tiles';
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIO, type CliIO } from '../io';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIO, UNUSABLE_INPUT_CODES, type CliIO } from '../io';
 import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 import { createProgress, isInteractive } from '../progress';
 
@@ -52,16 +52,7 @@ const BAD_INPUT_CODES = new Set([
   'PREDICT_NO_SOURCE',
   'THRESHOLDS_INVALID',
   'EXPORT_RUNTIME_UNAVAILABLE',
-  'MODEL_WEIGHTS_NOT_FOUND',
-  'MODEL_WEIGHTS_INVALID',
-  'MODEL_WEIGHTS_MISMATCH',
-  'DS_NOT_FOUND',
-  'DS_FORMAT_UNKNOWN',
-  'DS_YAML_UNREADABLE',
-  'DS_COCO_UNREADABLE',
-  'DS_NO_USABLE_IMAGES',
-  'DS_NO_BOXES',
-  'DS_NOT_A_FILE',
+  ...UNUSABLE_INPUT_CODES,
 ]);
 
 function bad(message: string): KestrelError {

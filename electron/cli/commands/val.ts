@@ -1,7 +1,7 @@
 import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, UNUSABLE_INPUT_CODES, type CliIO } from '../io';
 import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 
 const USAGE = `Usage: kestrel val --weights DIR --data PATH [--json] [--imgsz N] [--batch N] [--split val|test]
@@ -24,18 +24,9 @@ Exit codes: 0 evaluated, 1 evaluation failed, 2 bad flags, weights or dataset pa
 
 /** Errors that mean "the weights or data given are not usable": exit 2, like a bad flag. */
 const BAD_INPUT_CODES = new Set([
-  'MODEL_WEIGHTS_NOT_FOUND',
-  'MODEL_WEIGHTS_INVALID',
-  'MODEL_WEIGHTS_MISMATCH',
+  ...UNUSABLE_INPUT_CODES,
   'MODEL_CLASSES_MISMATCH',
   'MODEL_NO_VAL_IMAGES',
-  'DS_NOT_FOUND',
-  'DS_FORMAT_UNKNOWN',
-  'DS_YAML_UNREADABLE',
-  'DS_COCO_UNREADABLE',
-  'DS_NO_USABLE_IMAGES',
-  'DS_NO_BOXES',
-  'DS_NOT_A_FILE',
 ]);
 
 const f3 = (x: number): string => x.toFixed(3);

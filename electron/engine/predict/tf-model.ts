@@ -14,6 +14,8 @@ export interface TfDetectOptions {
   conf: number;
   iou: number;
   maxDetections?: number;
+  /** Keep every class above the threshold per anchor (the evaluation's decode), not only the best. */
+  multiLabel?: boolean;
 }
 
 /** Packs RGB bytes into the [B, S, S, 3] float input in [0, 1] the detector trained on. */
@@ -50,7 +52,7 @@ export function tfDetectFn(detector: Detector, opts: TfDetectOptions): DetectFn 
       x.dispose();
     }
     try {
-      return await decodePredictionsAsync(raw, a, { confThreshold: opts.conf, iouThreshold: opts.iou, maxDetections: opts.maxDetections ?? 300, multiLabel: false });
+      return await decodePredictionsAsync(raw, a, { confThreshold: opts.conf, iouThreshold: opts.iou, maxDetections: opts.maxDetections ?? 300, multiLabel: opts.multiLabel ?? false });
     } finally {
       tf.dispose([raw.box, raw.cls]);
     }

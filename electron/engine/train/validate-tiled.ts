@@ -5,13 +5,13 @@
  * evaluation settings, and scored against the image's own boxes. So the mAP of a tiled run is
  * the mAP of the model as it will be used, comparable with a whole-image run's.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { ImageRecord } from '../../shared/schemas/dataset';
 import type { Detection, EvalTruth } from '../../shared/schemas/evaluation';
 import type { TilePlan } from '../../shared/schemas/plan';
 import type { SkippedImage } from '../data/batch';
 import { decodeImage, imageSkipReason } from '../data/image';
-import { anchorsFor, decodePredictionsAsync, EVAL_DECODE_OPTIONS, evaluateDetections, truthsFromBoxes, type Anchors } from '../eval/index';
+import { EVAL_DECODE_OPTIONS, evaluateDetections, truthsFromBoxes } from '../eval/index';
+import { tfDetectFn } from '../predict/tf-model';
 import type { Detector } from '../model/detector';
 import { detectImage, type DetectFn } from '../predict/detect-image';
 import type { ImagePredictions, ValidationOutcome } from './validate';
@@ -21,32 +21,8 @@ import type { ImagePredictions, ValidationOutcome } from './validate';
  * NMS 0.7, multi-label, 300 per input), boxes in network-input pixels.
  */
 export function evalDetectFn(detector: Detector): DetectFn {
-  const anchors = new Map<number, Anchors>();
-  return async (inputs, imgsz) => {
-    if (inputs.length === 0) return [];
-    let a = anchors.get(imgsz);
-    if (!a) {
-      a = anchorsFor(imgsz, detector.arch.head.levels);
-      anchors.set(imgsz, a);
-    }
-    const plane = imgsz * imgsz * 3;
-    const x = new Float32Array(inputs.length * plane);
-    inputs.forEach((px, k) => {
-      for (let i = 0; i < plane; i++) x[k * plane + i] = (px[i] as number) / 255;
-    });
-    const t = tf.tensor4d(x, [inputs.length, imgsz, imgsz, 3]);
-    let raw;
-    try {
-      raw = detector.forward(t, false);
-    } finally {
-      t.dispose();
-    }
-    try {
-      return await decodePredictionsAsync(raw, a, EVAL_DECODE_OPTIONS);
-    } finally {
-      tf.dispose([raw.box, raw.cls]);
-    }
-  };
+  const o = EVAL_DECODE_OPTIONS;
+  return tfDetectFn(detector, { conf: o.confThreshold, iou: o.iouThreshold, maxDetections: o.maxDetections, multiLabel: o.multiLabel });
 }
 
 /** Settings of {@link validateTiled}. */
