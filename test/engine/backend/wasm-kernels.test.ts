@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../electron/engine/backend/index';
 import { phasesToSpace } from '../../../electron/engine/backend/wasm-kernels';
 import { values as lcg } from '../../helpers/values';
+import { CONV_CASES } from '../../helpers/conv-cases';
 
 /** Values in [-0.5, 0.5). */
 const values = (n: number, seed: number): Float32Array => lcg(n, seed, 0.5);
@@ -28,20 +29,6 @@ async function onBoth(f: () => tf.Tensor[]): Promise<{ wasm: Float32Array[]; cpu
   return { wasm: res.wasm!, cpu: res.cpu! };
 }
 
-type Pad = 'same' | 'valid';
-// [batch, h, w, cin, cout, k, stride, pad]
-const CONV_CASES: Array<[number, number, number, number, number, number, 1 | 2, Pad]> = [
-  [1, 5, 7, 3, 4, 3, 2, 'same'],
-  [2, 8, 8, 3, 5, 3, 2, 'same'],
-  [1, 7, 5, 2, 3, 3, 1, 'valid'],
-  [2, 9, 9, 4, 3, 1, 2, 'valid'],
-  [1, 6, 6, 3, 2, 1, 1, 'same'],
-  [1, 9, 8, 3, 2, 3, 2, 'valid'],
-  [3, 4, 4, 2, 2, 2, 2, 'same'],
-  [1, 11, 6, 3, 4, 5, 2, 'same'],
-  [2, 13, 13, 5, 7, 3, 1, 'same'],
-  [1, 3, 3, 2, 2, 3, 2, 'valid'],
-];
 
 test('wasm conv gradients (input and filter) match the cpu backend', async () => {
   await initBackend({ force: 'wasm' });

@@ -9,6 +9,7 @@ import { useSoftwareVulkanIfUnset } from '../../../electron/engine/backend/webgp
 import { useStockWebgpuFilterGrad } from '../../../electron/engine/backend/webgpu-kernels';
 import { createDetector } from '../../../electron/engine/model/detector';
 import { values as lcg } from '../../helpers/values';
+import { CONV_CASES } from '../../helpers/conv-cases';
 
 const values = (n: number, seed: number): Float32Array => lcg(n, seed, 0.5);
 
@@ -44,20 +45,6 @@ async function onBoth(f: () => tf.Tensor[]): Promise<{ gpu: Float32Array[]; cpu:
   return { gpu: res.webgpu!, cpu: res.cpu! };
 }
 
-type Pad = 'same' | 'valid';
-// [batch, h, w, cin, cout, k, stride, pad]: the wasm gradient test's cases.
-const CONV_CASES: Array<[number, number, number, number, number, number, 1 | 2, Pad]> = [
-  [1, 5, 7, 3, 4, 3, 2, 'same'],
-  [2, 8, 8, 3, 5, 3, 2, 'same'],
-  [1, 7, 5, 2, 3, 3, 1, 'valid'],
-  [2, 9, 9, 4, 3, 1, 2, 'valid'],
-  [1, 6, 6, 3, 2, 1, 1, 'same'],
-  [1, 9, 8, 3, 2, 3, 2, 'valid'],
-  [3, 4, 4, 2, 2, 2, 2, 'same'],
-  [1, 11, 6, 3, 4, 5, 2, 'same'],
-  [2, 13, 13, 5, 7, 3, 1, 'same'],
-  [1, 3, 3, 2, 2, 3, 2, 'valid'],
-];
 
 test('webgpu conv gradients (input, Kestrel\'s filter gradient and the stock one) match cpu', { skip }, async () => {
   for (const [b, h, w, ci, co, k, s, pad] of CONV_CASES) {
