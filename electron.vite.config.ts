@@ -28,6 +28,10 @@ export default defineConfig({
           worker: resolve(root, 'electron/engine/data/loader/worker.ts'),
           // The dataset check's worker thread (app/engine.ts starts ./check-worker.js beside main's index.js).
           'check-worker': resolve(root, 'electron/app/check-worker.ts'),
+          // The Plan step's LR range test process (app/tune.ts starts ./lr-find-entry.js beside main's index.js).
+          'lr-find-entry': resolve(root, 'electron/engine/tune/lr-find-entry.ts'),
+          // The WebGPU probe process main runs in a utilityProcess (main/gpu-host.ts: does Dawn load there?).
+          'webgpu-probe': resolve(root, 'electron/engine/backend/webgpu-probe-child.mjs'),
         },
       },
     },
@@ -37,7 +41,11 @@ export default defineConfig({
       outDir: 'out/preload',
       externalizeDeps: false,
       rollupOptions: {
-        input: { index: resolve(root, 'electron/preload/index.ts') },
+        input: {
+          index: resolve(root, 'electron/preload/index.ts'),
+          // The hidden training renderer's preload: forwards main's MessagePort to the page.
+          'gpu-host': resolve(root, 'electron/preload/gpu-host.ts'),
+        },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
@@ -51,7 +59,13 @@ export default defineConfig({
       emptyOutDir: true,
       // No inline scripts or styles: the CSP allows only the app's own files.
       assetsInlineLimit: 0,
-      rollupOptions: { input: resolve(root, 'renderer/index.html') },
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'renderer/index.html'),
+          // The hidden training renderer (electron/gpu-host/entry.ts): kestrel://app/gpu-host.html.
+          'gpu-host': resolve(root, 'renderer/gpu-host.html'),
+        },
+      },
     },
   },
 });

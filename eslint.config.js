@@ -9,16 +9,18 @@ const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'cr
 // Bare built-in names are exact `paths` (as patterns they would also match local files such as
 // './schemas/events'); the node: scheme is a pattern.
 const nodeImportPatterns = ['node:*'];
-const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }));
+const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'No Node built-ins in shared/, gpu-host/ or renderer/: they run in the browser too.' }));
 
 /** What each layer may import besides itself; `browser` layers also run without Node. */
 const LAYERS = {
   renderer: { may: ['shared'], browser: true },
   preload: { may: ['shared'], browser: false },
-  main: { may: ['app', 'engine', 'shared'], browser: false },
+  main: { may: ['app', 'engine', 'gpu-host', 'shared'], browser: false },
   cli: { may: ['app', 'engine', 'shared'], browser: false },
   app: { may: ['engine', 'shared'], browser: false },
-  worker: { may: ['app', 'engine', 'shared'], browser: false },
+  worker: { may: ['app', 'engine', 'gpu-host', 'shared'], browser: false },
+  // The hidden training renderer (sandboxed Chromium) and its step protocol: the engine's step, no Node.
+  'gpu-host': { may: ['engine', 'shared'], browser: true },
   engine: { may: ['shared'], browser: false },
   shared: { may: [], browser: true },
 };
@@ -42,7 +44,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    files: ['renderer/**/*.{ts,svelte}'],
+    files: ['renderer/**/*.{ts,svelte}', 'electron/gpu-host/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   // The layers (architecture card): each folder may import only the ones below it. A relative
@@ -58,7 +60,7 @@ export default tseslint.config(
             ...(browser ? nodeBuiltinPaths : []),
           ],
           patterns: [
-            ...(browser ? [{ group: nodeImportPatterns, message: 'No Node built-ins in shared/ or renderer/: they run in the browser too.' }] : []),
+            ...(browser ? [{ group: nodeImportPatterns, message: 'No Node built-ins in shared/, gpu-host/ or renderer/: they run in the browser too.' }] : []),
             ...ALL_LAYERS.filter((l) => l !== layer && !may.includes(l)).map((l) => ({
               regex: `^(\\.\\./)+(electron/)?${l}(/|$)`,
               message: `electron/${layer} may import only ${[layer, ...may].join(', ')} (the layers below it), not ${l}.`,

@@ -7,11 +7,13 @@ import type { ModelSpec } from '../shared/schemas/model';
 import type { DatasetReport } from '../shared/schemas/dataset-report';
 import type { FineTunePlanInput } from '../shared/schemas/finetune';
 import type { ModelScale } from '../shared/schemas/model';
-import type { PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
+import type { MemoryCalibration, PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
 
 /** The planner's options the app passes: a fine-tune's parent run. */
 export interface AppPlanOptions {
   fineTune?: FineTunePlanInput;
+  /** The stored memory calibrations to plan with (default: the trainer's file, KESTREL_CALIBRATIONS or ~/.kestrel/calibrations.json). */
+  calibrationFile?: string;
 }
 
 /** An earlier run checked as a fine-tune's starting point (its weights read and verified). */
@@ -94,7 +96,10 @@ export const realEngine: EnginePort = {
   },
   async planTraining(hw, model, summary, overrides, options = {}) {
     const m = await load('planner', () => import('../engine/plan/index'));
-    return m.planTraining(hw, model, summary, overrides, options.fineTune ? { fineTune: options.fineTune } : {});
+    // What the Plan step shows is what trains: the same stored calibrations and step version as
+    // the training process (engine/train/index.ts), so a calibrated machine gets no "plan changed".
+    const stored = await storedCalibrations(options.calibrationFile);
+    return m.planTraining(hw, model, summary, overrides, { ...stored, ...(options.fineTune ? { fineTune: options.fineTune } : {}) });
   },
   async resolveParent(dirOrName, runsDir, scale) {
     const m = await load('runs', () => import('../engine/runs/parent'));
@@ -107,6 +112,20 @@ export const realEngine: EnginePort = {
     return { step: samples.map((p) => p.step), lr: samples.map((p) => p.lr) };
   },
 };
+
+/**
+ * The memory calibrations the training process plans with, read the way it reads them: this
+ * machine's stored file (a missing or damaged one reads as none) and the memory version of the
+ * training step that will run (the opt-in element-wise kernels hold less per image).
+ */
+export async function storedCalibrations(file?: string): Promise<{ calibrations: MemoryCalibration[]; stepMemoryVersion: number }> {
+  const [cal, plan, simd] = await Promise.all([
+    load('planner', () => import('../engine/train/calibrations')),
+    load('planner', () => import('../engine/plan/index')),
+    load('planner', () => import('../engine/backend/simd-kernels')),
+  ]);
+  return { calibrations: await cal.readCalibrations(file ?? cal.defaultCalibrationFile()), stepMemoryVersion: plan.stepMemoryVersion(simd.elementwiseKernelsEnabled()) };
+}
 
 /**
  * Runs the dataset check in a worker thread (./check-worker.ts): decoding every image takes

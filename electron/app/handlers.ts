@@ -25,13 +25,14 @@ import { planSpeed } from './speed';
 import { readMetricsCsv } from './metrics-csv';
 import { labelsAddImage, labelsGet, labelsSave } from './labels';
 import { listRuns, newRunId, openRun, readJob, RUN_FILES, runDirOf, summarizeRun } from './runs';
-import { classNamesOf, saveRunThresholds, suggestFor, thresholdsOf, tryModel } from './predict';
-import { buildReport, savePlots, saveReport, type ReportExtras } from './report';
+import { classNamesOf, saveDropped, saveRunThresholds, suggestFor, thresholdsOf, tryModel } from './predict';
+import { buildReport, saveConfusionPlot, savePlots, saveReport, valImagesAsShown, type ReportExtras } from './report';
 import { readRunMeta, trashRun, writeRunMeta } from './run-admin';
 import type { RunMeta, RunSummary } from '../shared/schemas/ipc/runs';
 import type { SettingsStore } from './settings';
 import type { TrainingSupervisor } from './supervisor';
 import { makeThumb, scaleBox } from './thumbs';
+import { LrFindService, lrFindHandlers } from './tune';
 import { confidenceSweep, matchImage } from '../shared/match';
 
 /** Everything the handlers work with; built once by main (or by the test bridge). */
@@ -42,16 +43,14 @@ export interface AppContext {
   supervisor: TrainingSupervisor;
   /** The dataset locations the user picked in main's dialogs (made by createHandlers when absent). */
   grants?: PathGrants;
+  /** The Plan step's LR range test (made by createHandlers, on Node's fork, when absent). */
+  lrFind?: LrFindService;
 }
 
 /** Points of the LR chart. */
 const LR_POINTS = 200;
 /** Images shown in the results gallery. */
 const GALLERY_SIZE = 48;
-/** Lowest confidence a threshold slider reaches: detections below it are not sent to the renderer. */
-const VAL_MIN_CONF = 0.01;
-/** Detections per validation image sent to the renderer (the best ones). */
-const VAL_MAX_DETS = 100;
 
 /** A run summary with the engineer's name and note. */
 function withMeta(r: RunSummary, meta: RunMeta): RunSummary {
@@ -102,6 +101,7 @@ async function mtimeOf(path: string): Promise<number> {
 export function createHandlers(ctx: AppContext): Handlers {
   let hardware: Promise<HardwareProfile> | null = null;
   const grants = (ctx.grants ??= new PathGrants());
+  const lrFind = (ctx.lrFind ??= new LrFindService());
   /** Main's own dataset locations: the demo set and the datasets it recorded as recent. */
   const ownDatasets = () => [demoDirOf(ctx), ...ctx.settings.get().recentProjects.map((r) => r.path)];
   /** Refuses a dataset path the user did not pick in main's dialog (APP_DATASET_NOT_PICKED). */
@@ -117,6 +117,13 @@ export function createHandlers(ctx: AppContext): Handlers {
     const st = await stat(dir).catch(() => null);
     if (!st?.isDirectory()) throw new KestrelError('APP_RUN_NOT_FOUND', `There is no run "${runId}" in ${runsDir}. Refresh the list of runs.`, { runId });
     return dir;
+  };
+  /** The folder of an existing run that saved a model (weights/best or /last), or APP_RUN_NOT_FOUND / APP_NO_WEIGHTS. */
+  const runWithWeights = async (runId: string): Promise<string> => {
+    const runDir = await existingRun(runId);
+    const hasWeights = await Promise.all([RUN_FILES.best, RUN_FILES.last].map((f) => stat(join(runDir, f)).then(() => true, () => false)));
+    if (!hasWeights.includes(true)) throw new KestrelError('APP_NO_WEIGHTS', `Run "${runId}" has no saved model yet. Train at least one epoch first.`, { runId });
+    return runDir;
   };
   const datasets = new Map<string, CachedDataset>();
   /** Keeps an import for a path (dropped again when it fails), evicting the oldest beyond the cache size. */
@@ -150,6 +157,7 @@ export function createHandlers(ctx: AppContext): Handlers {
   };
 
   const handlers: Handlers = {
+    ...lrFindHandlers({ service: lrFind, userDataDir: ctx.host.userDataDir, picked, trainingRunId: () => ctx.supervisor.activeRunId }),
     async 'app:info'() {
       return { version: ctx.host.version, platform: process.platform, runsDir: runsDirOf(ctx), userDataDir: ctx.host.userDataDir };
     },
@@ -188,12 +196,16 @@ export function createHandlers(ctx: AppContext): Handlers {
       const [hw, { summary }] = await Promise.all([probe(false), dataset(path)]);
       const recommendation = recommendModel(hw, summary);
       const spec = { scale: req.model.scale, imgsz: req.model.imgsz, numClasses: Math.max(1, summary.classNames.length) };
-      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides);
+      // A fine-tune is planned as one (lower LR, short warmup, its reasons); a parent that cannot be used says so now (FINETUNE_*).
+      const runsDir = runsDirOf(ctx);
+      const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
+      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {});
       const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
       const speed = await planSpeed(runsDirOf(ctx), plan, hw);
       return { plan, lrCurve, summary, recommendation, speed };
     },
     async 'train:start'(req) {
+      if (lrFind.running) throw new KestrelError('APP_LR_FIND_BUSY', reason('APP_LR_FIND_BUSY').message);
       const runId = req.name !== undefined ? assertRunName(req.name) : newRunId(req.model.scale, req.model.imgsz);
       await dataset(picked(req.datasetPath)); // Fail here, with the dataset's own message, not in the child.
       const runsDir = runsDirOf(ctx);
@@ -239,9 +251,7 @@ export function createHandlers(ctx: AppContext): Handlers {
       return { ...res, run: withMeta(run, meta), ...(thresholds ? { thresholds } : {}) };
     },
     async 'model:export'(req) {
-      const runDir = await existingRun(req.runId);
-      const hasWeights = await Promise.all([RUN_FILES.best, RUN_FILES.last].map((f) => stat(join(runDir, f)).then(() => true, () => false)));
-      if (!hasWeights.includes(true)) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
+      const runDir = await runWithWeights(req.runId);
       // The destination comes from main's dialog, never from the renderer's payload.
       const dest = await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_EXPORT_TITLE') });
       if (dest === null) return { path: null, files: [] };
@@ -290,16 +300,20 @@ export function createHandlers(ctx: AppContext): Handlers {
       return saveRunThresholds(await existingRun(req.runId), req.thresholds);
     },
     async 'predict:try'(req) {
-      const runDir = await existingRun(req.runId);
-      const hasWeights = await Promise.all([RUN_FILES.best, RUN_FILES.last].map((f) => stat(join(runDir, f)).then(() => true, () => false)));
-      if (!hasWeights.includes(true)) throw new KestrelError('APP_NO_WEIGHTS', `Run "${req.runId}" has no saved model yet. Train at least one epoch first.`);
+      const runDir = await runWithWeights(req.runId);
       // The images come from main's dialog, never from the renderer's payload.
       const source =
         req.kind === 'folder'
           ? await ctx.host.openFolderDialog({ title: dialogTitle(ctx, 'APP_DIALOG_TRY_FOLDER_TITLE') })
           : await ctx.host.openFileDialog({ title: dialogTitle(ctx, 'APP_DIALOG_TRY_FILE_TITLE'), filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'bmp', 'tif', 'tiff', 'webp'] }] });
       if (source === null) return { source: null, outDir: null, classNames: [], images: [], more: 0, skipped: [], summary: { images: 0, ng: 0, ok: 0, imagesPerSecond: 0 } };
-      return tryModel(runDir, assertPathShape(source));
+      // The engineer picked it: its images may be opened for review and added to a dataset.
+      grants.grant(assertPathShape(source));
+      return tryModel(runDir, source);
+    },
+    async 'predict:tryFiles'(req) {
+      const runDir = await runWithWeights(req.runId);
+      return tryModel(runDir, await saveDropped(runDir, req.files));
     },
     async 'report:save'(req) {
       const runDir = await existingRun(req.runId);
@@ -311,6 +325,8 @@ export function createHandlers(ctx: AppContext): Handlers {
         const d = await dataset(job.datasetPath).catch(() => null);
         if (d) datasetInfo = { path: job.datasetPath, classNames: d.summary.classNames, trainImages: d.summary.trainImages, valImages: d.summary.valImages, problems: d.ds.problems.map((p) => ({ code: p.code, message: p.message, file: p.file })) };
       }
+      // The confusion matrix as a heat map in plots/, counted at the same thresholds as the report and the Results view.
+      await saveConfusionPlot(runDir, thresholds, settings.locale);
       const html = await buildReport(runDir, req.runId, settings.locale, thresholds, {
         title: meta.title,
         note: meta.note,
@@ -422,16 +438,8 @@ export async function readResults(runDir: string, runId: string): Promise<Res<'r
     gallery = items.filter((i) => i !== null);
   }
   const sweep = preds.success ? confidenceSweep(preds.data.images, SWEEP_CONFS) : null;
-  // Compact: the sliders never go below VAL_MIN_CONF, and an image keeps its best VAL_MAX_DETS.
-  const valImages = preds.success
-    ? preds.data.images.map((img) => ({
-        truths: img.truths,
-        detections: img.detections
-          .filter((d) => d.score >= VAL_MIN_CONF)
-          .sort((a, b) => b.score - a.score)
-          .slice(0, VAL_MAX_DETS),
-      }))
-    : undefined;
+  // Compact: only the detections the sliders can reach, an image's best ones (the report counts from the same).
+  const valImages = preds.success ? valImagesAsShown(preds.data.images).map(({ truths, detections }) => ({ truths, detections })) : undefined;
   return ResultsResponseSchema.parse({ runId, classNames, evaluation: evaluation.success ? evaluation.data : null, gallery, confidenceSweep: sweep, ...(valImages ? { valImages } : {}) });
 }
 

@@ -5,6 +5,7 @@ import { createHandlers, type AppContext } from './handlers';
 import type { AppHost } from './host';
 import { SettingsStore } from './settings';
 import { TrainingSupervisor, type SupervisorSink } from './supervisor';
+import { LrFindService } from './tune';
 
 export { dispatch } from './dispatch';
 export { nodeFork, type ForkFn, type ChildHandle, type ChildExit } from '../engine/train/fork';
@@ -21,6 +22,8 @@ export interface AppOptions {
   workerEntry: string;
   sink: SupervisorSink;
   engine?: EnginePort;
+  /** The LR range test process's entry: out/main/lr-find-entry.js in the app; absent, the engine's .ts (tests). */
+  lrFindEntry?: string;
 }
 
 /** A wired app: every channel's handler, plus the parts main needs to reach (settings, supervisor). */
@@ -38,6 +41,7 @@ export interface KestrelAppCore {
 export async function createApp(opts: AppOptions): Promise<KestrelAppCore> {
   const settings = await SettingsStore.open(opts.host.userDataDir);
   const supervisor = new TrainingSupervisor(opts.fork, opts.workerEntry, opts.sink);
-  const context: AppContext = { engine: opts.engine ?? realEngine, host: opts.host, settings, supervisor };
+  const lrFind = new LrFindService({ fork: opts.fork, ...(opts.lrFindEntry ? { entry: opts.lrFindEntry } : {}) });
+  const context: AppContext = { engine: opts.engine ?? realEngine, host: opts.host, settings, supervisor, lrFind };
   return { handlers: createHandlers(context), settings, supervisor, context };
 }

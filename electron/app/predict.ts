@@ -4,8 +4,11 @@
  * the engineer picked in main's dialog, OK/NG at the saved thresholds). Plain functions over
  * the predict engine; the handlers check the run and where the images came from.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { writeFileAtomic } from '../engine/runs/atomic';
+import { rethrowFsError } from '../engine/runs/fs-errors';
+import { stampOf } from '../engine/data/edit/write';
 import { loadThresholds, saveThresholds } from '../engine/predict/thresholds';
 import { suggestThresholds } from '../engine/predict/suggest';
 import type { Thresholds } from '../shared/schemas/thresholds';
@@ -74,6 +77,7 @@ export async function tryModel(runDir: string, source: string): Promise<PredictT
         const t = await makeThumb(im.file, TRY_THUMB, im.width);
         return {
           file: basename(im.file),
+          path: im.file,
           width: im.width,
           height: im.height,
           thumbWidth: t.width,
@@ -110,4 +114,44 @@ export async function classNamesOf(runDir: string): Promise<string[]> {
   } catch (_err) {
     return [];
   }
+}
+
+/** Folder of a run that keeps the images dropped on Try it, one subfolder per drop. */
+export const DROPPED_DIR = 'dropped';
+
+/**
+ * File names for a drop, in order: each name as sent (a file name, never a path: the schema
+ * checked), with `-1`, `-2`... before the ending where the same name came twice (case-blind,
+ * as on Windows), so no dropped image overwrites another.
+ */
+export function dropNames(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    const ext = extname(name);
+    const stem = name.slice(0, name.length - ext.length);
+    for (let i = 0; ; i++) {
+      const candidate = i === 0 ? name : `${stem}-${i}${ext}`;
+      if (!taken.has(candidate.toLowerCase())) {
+        taken.add(candidate.toLowerCase());
+        return candidate;
+      }
+    }
+  });
+}
+
+/**
+ * Saves images dropped on Try it into `<run>/dropped/<time>/` and returns that folder: the model
+ * then runs on it like on a picked folder, and "Review and add to the dataset" may read the
+ * copies (they lie in the runs folder). A full or read-only drive is a coded FS_* error.
+ */
+export async function saveDropped(runDir: string, files: readonly { name: string; data: string }[], now = new Date()): Promise<string> {
+  const dir = join(runDir, DROPPED_DIR, stampOf(now));
+  const names = dropNames(files.map((f) => f.name));
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [i, f] of files.entries()) await writeFileAtomic(join(dir, names[i]!), Buffer.from(f.data, 'base64'));
+  } catch (err) {
+    rethrowFsError(err, { path: dir, op: 'write' });
+  }
+  return dir;
 }

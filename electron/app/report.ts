@@ -3,6 +3,9 @@
  * run's own files (config.json, plan.json, results.json, thresholds.json,
  * val-predictions.json, metrics.csv, plots/*.png) plus what the handler knows of the dataset
  * and the machine. Plain HTML with print CSS, so "Print to PDF" in any browser makes the PDF.
+ * The curves (plots/loss.png, map.png, pr.png, lr.png) are drawn by the renderer's uPlot; the
+ * confusion matrix (plots/confusion.png) is a heat map drawn here, by Apache ECharts (rendered
+ * to SVG without a browser) and sharp, from the same counts the Results view shows.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -12,9 +15,10 @@ import { summarizeAtThresholds } from '../engine/predict/verdict';
 import { confByClass, type Thresholds } from '../shared/schemas/thresholds';
 import { EvaluationResultSchema, type EvaluationResult } from '../shared/schemas/evaluation';
 import type { Locale } from '../shared/messages/index';
-import { formatReason, reason, type Reason } from '../shared/reason';
+import { fillTemplate, formatReason, reason, type Reason } from '../shared/reason';
 import { KestrelError } from '../shared/errors';
-import { matchImage } from '../shared/match';
+import { matchImage, type DetBox } from '../shared/match';
+import { confusionAt, type ConfusionImage } from '../shared/confusion';
 import { readValPredictions } from './predict';
 import { REPORT_PLOT_NAMES } from '../shared/schemas/ipc/predict';
 import { makeThumb, scaleBox } from './thumbs';
@@ -22,8 +26,12 @@ import { RUN_FILES } from './runs';
 
 /** The report's file name inside the run folder. */
 export const REPORT_FILE = 'report.html';
-/** Plot images the report shows when the run folder has them (written by report:savePlots). */
-export const REPORT_PLOTS = REPORT_PLOT_NAMES;
+/** The confusion matrix's plot, drawn by main (plots/confusion.png). */
+export const CONFUSION_PLOT = 'confusion';
+/** Its size in pixels. */
+export const CONFUSION_PNG_SIZE = { width: 800, height: 640 } as const;
+/** Plot images the report shows when the run folder has them (the renderer's via report:savePlots, then main's). */
+export const REPORT_PLOTS = [...REPORT_PLOT_NAMES, CONFUSION_PLOT] as const;
 /** Worst validation images shown. */
 const WORST = 6;
 
@@ -60,15 +68,23 @@ const T = {
     none: '–',
     overall: 'Overall: mAP50 {map50}, mAP50-95 {map}.',
     confusion: 'Mistakes between classes',
-    confusionIntro: 'Read at the evaluation’s confidence {conf}. A missed defect is one the model did not report at all; a false alarm is a report where there is no defect.',
-    confusionLine: '{name}: {found} of {total} found, {missed} missed, {mixed} reported as another class ({others}); {fa} false alarms.',
+    confusionIntro: 'At the thresholds in the table above, as the Results view counts them. A missed defect is one the model did not report at all; a false alarm is a report where there is no defect.',
+    confusionIntroEval: 'Read at the evaluation’s confidence {conf} (this run saved no validation predictions). A missed defect is one the model did not report at all; a false alarm is a report where there is no defect.',
+    confusionLine: '{name}: {found} of {total} found, {missed} missed, {mixed} reported as another class ({others}); {fa}.',
     worst: 'Images with the most mistakes',
     worstCaption: '{file}: {missed} missed, {fa} false alarms. Magenta: the defect as labelled; coloured dashed: what the model reported.',
     machine: 'Machine and training time',
     machineText: 'Trained on {device} ({backend}) for {epochs} epochs in {time}, {ips} images per second.',
     cpu: 'Processor: {cpu}. Graphics cards: {gpus}.',
     noGpu: 'none',
-    plots: 'Curves',
+    plots: 'Charts',
+    cmTitle: 'Confusion matrix at the thresholds',
+    cmTitleEval: 'Confusion matrix at confidence {conf}',
+    cmHint: 'Bottom row: defects the model missed. Last column: false alarms (a defect reported where there is none).',
+    cmPredicted: 'Predicted',
+    cmTrue: 'True',
+    cmBackground: 'background',
+    cmMissed: 'missed',
     note: 'Note',
     print: 'To make a PDF, print this page and choose “Save as PDF”.',
   },
@@ -95,15 +111,23 @@ const T = {
     none: '–',
     overall: '总体：mAP50 {map50}，mAP50-95 {map}。',
     confusion: '类别之间的错误',
-    confusionIntro: '按评估置信度 {conf} 统计。漏检是模型完全没有报告的缺陷；误报是在没有缺陷的地方报告了缺陷。',
-    confusionLine: '{name}：{total} 个中检出 {found} 个，漏检 {missed} 个，{mixed} 个被报告为其他类别（{others}）；误报 {fa} 次。',
+    confusionIntro: '按上表中的阈值统计，与结果视图相同。漏检是模型完全没有报告的缺陷；误报是在没有缺陷的地方报告了缺陷。',
+    confusionIntroEval: '按评估置信度 {conf} 统计（该运行没有保存验证预测）。漏检是模型完全没有报告的缺陷；误报是在没有缺陷的地方报告了缺陷。',
+    confusionLine: '{name}：{total} 个中检出 {found} 个，漏检 {missed} 个，{mixed} 个被报告为其他类别（{others}）；{fa}。',
     worst: '错误最多的图像',
     worstCaption: '{file}：漏检 {missed} 个，误报 {fa} 次。洋红色：标注的缺陷；彩色虚线：模型的报告。',
     machine: '设备与训练时间',
     machineText: '在 {device}（{backend}）上训练 {epochs} 轮，用时 {time}，每秒 {ips} 张图像。',
     cpu: '处理器：{cpu}。显卡：{gpus}。',
     noGpu: '无',
-    plots: '曲线',
+    plots: '图表',
+    cmTitle: '所选阈值下的混淆矩阵',
+    cmTitleEval: '置信度 {conf} 下的混淆矩阵',
+    cmHint: '最后一行：模型漏检的缺陷。最后一列：误报（在没有缺陷的地方报告了缺陷）。',
+    cmPredicted: '预测',
+    cmTrue: '真实',
+    cmBackground: '背景',
+    cmMissed: '漏检',
     note: '备注',
     print: '要生成 PDF，请打印此页面并选择“另存为 PDF”。',
   },
@@ -126,6 +150,12 @@ async function readJson(file: string): Promise<Record<string, unknown> | null> {
   }
 }
 
+/** The final evaluation in results.json (older runs kept it under `final`, or as the whole file). */
+function evaluationOf(results: Record<string, unknown> | null): EvaluationResult | null {
+  const parsed = EvaluationResultSchema.safeParse(results ? (results['evaluation'] ?? results['final'] ?? results) : null);
+  return parsed.success ? parsed.data : null;
+}
+
 function fmtDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
@@ -143,8 +173,7 @@ export async function buildReport(runDir: string, runId: string, locale: Locale,
   const pct = (v: number | null) => (v === null ? T[locale].none : `${nf.format(Math.round(v * 1000) / 10)}%`);
   const results = await readJson(join(runDir, RUN_FILES.results));
   const planRaw = (results?.['plan'] as Record<string, unknown> | undefined) ?? (await readJson(join(runDir, RUN_FILES.plan)));
-  const evalParsed = EvaluationResultSchema.safeParse(results ? (results['evaluation'] ?? results['final'] ?? results) : null);
-  const ev: EvaluationResult | null = evalParsed.success ? evalParsed.data : null;
+  const ev = evaluationOf(results);
   const preds = await readValPredictions(runDir);
   const classNames = preds?.classNames ?? ev?.perClass.map((c) => c.name) ?? extras.dataset?.classNames ?? [];
   const confs = confByClass(thresholds, classNames);
@@ -188,22 +217,24 @@ export async function buildReport(runDir: string, runId: string, locale: Locale,
     `<table id="per-class"><thead><tr><th>${tr('cls')}</th><th class="num">${tr('threshold')}</th><th class="num">${tr('found')}</th><th class="num">${tr('missed')}</th><th class="num">${tr('fa')}</th><th class="num">${tr('precision')}</th><th class="num">${tr('recall')}</th><th class="num">AP50</th><th class="num">AP50-95</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
   );
 
-  // The confusion matrix in words: missed, mixed up, false alarms.
-  if (ev) {
-    const m = ev.confusion.matrix;
-    const bg = ev.confusion.labels.length - 1;
-    parts.push(`<h2>${tr('confusion')}</h2><p class="muted">${tr('confusionIntro', { conf: nf.format(ev.confusion.confidence) })}</p><ul id="confusion">`);
+  // The confusion matrix in words: missed, mixed up, false alarms (the counts plots/confusion.png draws).
+  const cm = reportConfusion(preds, ev, thresholds);
+  if (cm) {
+    const m = cm.matrix;
+    const bg = cm.classNames.length;
+    const labels = [...cm.classNames, 'background'];
+    parts.push(`<h2>${tr('confusion')}</h2><p class="muted">${cm.atThresholds ? tr('confusionIntro') : tr('confusionIntroEval', { conf: nf.format(cm.conf) })}</p><ul id="confusion">`);
     for (let c = 0; c < bg; c++) {
       const total = m.reduce((a, row) => a + (row[c] ?? 0), 0);
       const found = m[c]?.[c] ?? 0;
       const missed = m[bg]?.[c] ?? 0;
       const others = m
-        .map((row, i) => ({ name: ev.confusion.labels[i] ?? '', n: i !== c && i !== bg ? (row[c] ?? 0) : 0 }))
+        .map((row, i) => ({ name: labels[i] ?? '', n: i !== c && i !== bg ? (row[c] ?? 0) : 0 }))
         .filter((o) => o.n > 0)
         .map((o) => `${o.name} ${o.n}`);
       const mixed = total - found - missed;
       const fa = m[c]?.[bg] ?? 0;
-      parts.push(`<li>${tr('confusionLine', { name: ev.confusion.labels[c] ?? '', found, total, missed, mixed, others: others.join(', ') || '–', fa })}</li>`);
+      parts.push(`<li>${tr('confusionLine', { name: labels[c] ?? '', found, total, missed, mixed, others: others.join(', ') || '–', fa: counted(fa, ['false alarm', 'false alarms'], '次误报') })}</li>`);
     }
     parts.push('</ul>');
   }
@@ -328,4 +359,152 @@ export async function savePlots(runDir: string, plots: { name: string; png: stri
     out.push(file);
   }
   return out;
+}
+
+/** Lowest confidence a threshold slider reaches: detections below it are not sent to the Results view. */
+export const VAL_MIN_CONF = 0.01;
+/** Detections per validation image sent to the Results view (the best ones). */
+export const VAL_MAX_DETS = 100;
+
+/**
+ * The validation images as results:get sends them to the Results view (its valImages): the
+ * detections the sliders can reach, the best VAL_MAX_DETS of an image. The report counts from
+ * the same, so its matrix is the one the Results view shows at the same thresholds.
+ */
+export function valImagesAsShown<T extends { detections: readonly DetBox[] }>(images: readonly T[]): (Omit<T, 'detections'> & { detections: T['detections'][number][] })[] {
+  return images.map((img) => ({
+    ...img,
+    detections: img.detections
+      .filter((d) => d.score >= VAL_MIN_CONF)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, VAL_MAX_DETS),
+  }));
+}
+
+/** The confusion matrix of a report: rows predicted, columns true, "background" last in both. */
+export interface ReportConfusion {
+  classNames: string[];
+  matrix: number[][];
+  /** True when counted at the run's per-class thresholds; false for the evaluation's own matrix (one confidence). */
+  atThresholds: boolean;
+  /** The confidence of the evaluation's matrix, or the thresholds' default. */
+  conf: number;
+}
+
+/**
+ * The matrix the report draws and puts in words: the Results view's (confusionAt over the
+ * validation predictions at the saved per-class thresholds); for a run that saved no
+ * predictions, the evaluation's own, as the Results view falls back to it.
+ */
+export function reportConfusion(
+  preds: { classNames: string[]; images: readonly ConfusionImage[] } | null,
+  ev: EvaluationResult | null,
+  thresholds: Thresholds,
+): ReportConfusion | null {
+  if (preds) {
+    const { classNames } = preds;
+    const matrix = confusionAt(valImagesAsShown(preds.images), classNames.length, confByClass(thresholds, classNames), thresholds.defaultConf);
+    return { classNames, matrix, atThresholds: true, conf: thresholds.defaultConf };
+  }
+  if (ev) return { classNames: ev.confusion.labels.slice(0, -1), matrix: ev.confusion.matrix, atThresholds: false, conf: ev.confusion.confidence };
+  return null;
+}
+
+/** Fonts of the chart's text: Latin first, then CJK faces for Chinese labels on each system. */
+const CHART_FONTS = "'DejaVu Sans', 'Segoe UI', Arial, 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif";
+
+/**
+ * The ECharts option of the confusion-matrix heat map: one cell per (true, predicted) pair with
+ * its count, darker for more, the diagonal (found) framed. Pure, so the counts it draws are tested.
+ */
+export function confusionChartOption(cm: ReportConfusion, locale: Locale): Record<string, unknown> {
+  const tx = T[locale];
+  const n = cm.classNames.length;
+  const rows = [...cm.classNames, tx.cmMissed];
+  const cols = [...cm.classNames, tx.cmBackground];
+  const max = Math.max(1, ...cm.matrix.flat());
+  const diagonal = (i: number, j: number) => i === j && i < n;
+  const cell = (i: number, j: number, v: number) => ({
+    value: [j, i, v],
+    label: { color: v / max > 0.55 ? '#ffffff' : '#1d2330' },
+    ...(diagonal(i, j) ? { itemStyle: { borderColor: '#1d2330', borderWidth: 2 } } : {}),
+  });
+  // The diagonal (defects found as their own class) framed and drawn last, so no neighbour draws over its frame.
+  const data = [
+    ...cm.matrix.flatMap((row, i) => row.flatMap((v, j) => (diagonal(i, j) ? [] : [cell(i, j, v)]))),
+    ...cm.matrix.flatMap((row, i) => row.flatMap((v, j) => (diagonal(i, j) ? [cell(i, j, v)] : []))),
+  ];
+  const manyClasses = cols.length > 6;
+  return {
+    animation: false,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: CHART_FONTS, color: '#1d2330' },
+    title: {
+      text: cm.atThresholds ? tx.cmTitle : fillTemplate(tx.cmTitleEval, { conf: cm.conf }),
+      subtext: tx.cmHint,
+      left: 16,
+      top: 10,
+      textStyle: { fontSize: 18, fontWeight: 600, color: '#111111' },
+      subtextStyle: { fontSize: 13, color: '#4b5563' },
+    },
+    grid: { left: 130, right: 30, top: 90, bottom: manyClasses ? 120 : 80 },
+    xAxis: {
+      type: 'category',
+      data: cols,
+      name: tx.cmTrue,
+      nameLocation: 'middle',
+      nameGap: manyClasses ? 90 : 40,
+      nameTextStyle: { fontSize: 14 },
+      axisLabel: { interval: 0, fontSize: 13, rotate: manyClasses ? 35 : 0 },
+      axisTick: { show: false },
+      splitArea: { show: false },
+    },
+    yAxis: {
+      type: 'category',
+      data: rows,
+      inverse: true,
+      name: tx.cmPredicted,
+      nameLocation: 'middle',
+      nameGap: 110,
+      nameRotate: 90,
+      nameTextStyle: { fontSize: 14 },
+      axisLabel: { interval: 0, fontSize: 13 },
+      axisTick: { show: false },
+    },
+    visualMap: { show: false, min: 0, max, dimension: 2, inRange: { color: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] } },
+    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 14 }, itemStyle: { borderColor: '#ffffff', borderWidth: 1 } }],
+  };
+}
+
+/** The heat map as a PNG (CONFUSION_PNG_SIZE): ECharts renders SVG without a browser, sharp rasterises it. */
+export async function confusionPng(cm: ReportConfusion, locale: Locale): Promise<Buffer> {
+  const [echarts, charts, components, renderers, sharpModule] = await Promise.all([import('echarts/core'), import('echarts/charts'), import('echarts/components'), import('echarts/renderers'), import('sharp')]);
+  echarts.use([charts.HeatmapChart, components.GridComponent, components.TitleComponent, components.VisualMapComponent, renderers.SVGRenderer]);
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, ...CONFUSION_PNG_SIZE });
+  let svg: string;
+  try {
+    chart.setOption(confusionChartOption(cm, locale));
+    svg = chart.renderToSVGString();
+  } finally {
+    chart.dispose(); // a server-side chart left alive keeps a timer running
+  }
+  return sharpModule.default(Buffer.from(svg)).png().toBuffer();
+}
+
+/**
+ * Draws the run's confusion matrix at `thresholds` into `<run>/plots/confusion.png` (next to the
+ * renderer's curves); returns its path, or null when the run has neither validation predictions
+ * nor an evaluation to count from.
+ */
+export async function saveConfusionPlot(runDir: string, thresholds: Thresholds, locale: Locale): Promise<string | null> {
+  const cm = reportConfusion(await readValPredictions(runDir), evaluationOf(await readJson(join(runDir, RUN_FILES.results))), thresholds);
+  if (!cm) return null;
+  const file = join(runDir, 'plots', `${CONFUSION_PLOT}.png`);
+  const png = await confusionPng(cm, locale);
+  try {
+    await writeFileAtomic(file, png);
+  } catch (err) {
+    rethrowFsError(err, { path: file, op: 'write' });
+  }
+  return file;
 }

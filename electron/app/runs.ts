@@ -87,8 +87,13 @@ export async function summarizeRun(runsDir: string, id: string, activeRunId: str
   let epochsDone = 0;
   let best: RunSummary['best'] = null;
   let createdAt: string | null = null;
+  // The plan names the parent of a fine-tune; before the trainer wrote it, config.json's `from` does.
+  let parentRun: string | null = job?.from !== undefined ? parentNameOf(job.from) : null;
   for (const ev of events) {
-    if (ev.type === 'train-start') {
+    if (ev.type === 'plan') {
+      const named = ev.plan['parentRun'];
+      if (typeof named === 'string' && named !== '') parentRun = named;
+    } else if (ev.type === 'train-start') {
       epochsPlanned = ev.epochs;
       createdAt ??= new Date(ev.t).toISOString();
     } else if (ev.type === 'epoch-end') {
@@ -117,7 +122,19 @@ export async function summarizeRun(runsDir: string, id: string, activeRunId: str
     best,
     resumable: hasLast && !finished && status !== 'running',
     hasResults,
+    parentRun,
   };
+}
+
+/**
+ * The run a fine-tune's `from` (config.json) names: `runs/NAME/weights/best` and `runs/NAME/weights/last`
+ * are run NAME; a run folder or a weights folder named directly is its own folder name.
+ */
+export function parentNameOf(from: string): string {
+  const parts = from.split(/[\\/]+/).filter((p) => p !== '');
+  const n = parts.length;
+  if (n >= 3 && parts[n - 2] === 'weights' && (parts[n - 1] === 'best' || parts[n - 1] === 'last')) return parts[n - 3]!;
+  return parts[n - 1] ?? from;
 }
 
 /** Every run under the runs folder, newest first. A missing folder is an empty list. */

@@ -199,3 +199,9 @@ export async function runWithFlags<F extends FlagDefs>(argv: readonly string[], 
     return exitCodeFor(err.code);
   }
 }
+
+/** The --weights a command cannot do without (export, predict), or CLI_MISSING_FLAG saying how to give it. */
+export function requireWeights(command: string, weights: string | undefined): string {
+  if (weights) return weights;
+  throw flagError(command, 'CLI_NEED_WEIGHTS', { command }, 'CLI_MISSING_FLAG');
+}

@@ -17,6 +17,8 @@ export const NUMERIC_FLAGS = {
   epochs: 'epochs',
   lr: 'lr',
   'memory-fraction': 'memoryFraction',
+  'warmup-epochs': 'warmupEpochs',
+  'weight-decay': 'weightDecay',
   devices: 'devices',
   workers: 'workers',
   classes: 'classes',

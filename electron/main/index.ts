@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, Notification, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type AppHost, type KestrelAppCore } from '../app/index';
@@ -7,17 +7,44 @@ import { utilityFork } from './fork';
 import { bindIpc, sendEvent } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
+import { RunFeedback, type RunNotice, type TaskbarBar } from './run-feedback';
 import { APP_ORIGIN, trustedSender } from './security';
 import { createMainWindow, preloadPath } from './window';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dev = !app.isPackaged && Boolean(process.env['ELECTRON_RENDERER_URL']);
+/** electron-builder.yml's appId: Windows shows notifications only for the app's own AppUserModelID. */
+const APP_USER_MODEL_ID = 'com.kestrel.defects';
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
+if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 
 let win: BrowserWindow | null = null;
 let core: KestrelAppCore | null = null;
+/** The last notification, kept so that a click on it still reaches us (an unreferenced one may be collected). */
+let lastNotice: Notification | null = null;
+
+function showWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+function drawBar(bar: TaskbarBar): void {
+  if (win && !win.isDestroyed()) win.setProgressBar(bar.progress, { mode: bar.mode });
+}
+
+function showNotice(n: RunNotice): void {
+  if (!Notification.isSupported()) return;
+  lastNotice = new Notification({ title: n.title, body: n.body, ...(n.failure ? { urgency: 'critical' as const } : {}) });
+  lastNotice.on('click', showWindow);
+  lastNotice.show();
+}
+
+/** A run's progress on the taskbar / dock and its end as an OS notification (decided in run-feedback.ts). */
+const feedback = new RunFeedback({ setBar: drawBar, notify: showNotice, locale: () => core?.settings.get().locale ?? 'en' });
 
 function dialogOptions(req: OpenDialogRequest) {
   return {
@@ -54,9 +81,16 @@ async function start(): Promise<void> {
     host,
     fork: utilityFork,
     workerEntry: join(here, 'trainer-entry.js'),
+    lrFindEntry: join(here, 'lr-find-entry.js'),
     sink: {
-      training: (p) => sendEvent(win?.webContents ?? null, 'evt:training', p),
-      runState: (p) => sendEvent(win?.webContents ?? null, 'evt:run-state', p),
+      training: (p) => {
+        sendEvent(win?.webContents ?? null, 'evt:training', p);
+        feedback.training(p.runId, p.event);
+      },
+      runState: (p) => {
+        sendEvent(win?.webContents ?? null, 'evt:run-state', p);
+        feedback.runState(p);
+      },
     },
   });
   bindIpc(core.handlers, trustedSender(() => win?.webContents ?? null, dev ? new URL(process.env['ELECTRON_RENDERER_URL']!).origin : null));
@@ -71,6 +105,8 @@ function openWindow(): void {
     onState: (s) => void settings.setWindow(s).catch(() => undefined),
   });
   win.on('closed', () => (win = null));
+  win.on('focus', () => feedback.focused());
+  drawBar(feedback.current.bar);
   // The renderer always comes from kestrel://app/ (the dev server only in `electron-vite dev`).
   void win.loadURL(dev ? process.env['ELECTRON_RENDERER_URL']! : `${APP_ORIGIN}/index.html`);
 }
@@ -87,7 +123,11 @@ app.on('activate', () => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('before-quit', () => core?.supervisor.dispose());
+app.on('before-quit', () => {
+  // Quitting kills the training process: that is no crash to notify about.
+  feedback.quit();
+  core?.supervisor.dispose();
+});
 // Nothing may create extra web contents (webviews, popups) behind our back.
 app.on('web-contents-created', (_e, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));

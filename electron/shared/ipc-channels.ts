@@ -30,10 +30,14 @@ export const CHANNELS = [
   'thresholds:suggest',
   'thresholds:save',
   'predict:try',
+  'predict:tryFiles',
   'report:save',
   'report:savePlots',
   'runs:update',
   'runs:delete',
+  'tune:lrFind',
+  'tune:lrFindProgress',
+  'tune:lrFindStop',
 ] as const;
 /** One request/response channel. */
 export type ChannelName = (typeof CHANNELS)[number];

@@ -9,8 +9,9 @@ import { OpenDialogRequestSchema, OpenDialogResultSchema } from './schemas/ipc/d
 import { PlanRequestSchema, PlanResponseSchema } from './schemas/ipc/plan';
 import { ResultsResponseSchema } from './schemas/ipc/results';
 import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunMetaSchema, RunStateEventSchema, RunSummarySchema } from './schemas/ipc/runs';
-import { PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
+import { PredictTryFilesRequestSchema, PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
 import { ThresholdsSchema } from './schemas/thresholds';
+import { LrFindAppRequestSchema, LrFindProgressSchema, LrFindResponseSchema } from './schemas/ipc/tune';
 import { AcceptedPlanSchema } from './schemas/train-config';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
 import { ModelChoiceSchema, UserOverridesSchema } from './schemas/user-choice';
@@ -82,6 +83,8 @@ export const contract = {
   'thresholds:save': { req: ThresholdsSaveRequestSchema, res: ThresholdsSchema },
   // Main shows the file or folder dialog; the renderer never names the images.
   'predict:try': { req: PredictTryRequestSchema, res: PredictTryResponseSchema },
+  // Images dropped on Try it: their bytes (the renderer has no paths), saved in the run folder first.
+  'predict:tryFiles': { req: PredictTryFilesRequestSchema, res: PredictTryResponseSchema },
   'report:save': { req: runRef, res: z.object({ path: z.string() }) },
   'report:savePlots': {
     req: z
@@ -91,6 +94,10 @@ export const contract = {
   },
   'runs:update': { req: z.object({ runId: RunIdSchema, title: z.string().max(120).optional(), note: z.string().max(4000).optional() }).strict(), res: RunMetaSchema },
   'runs:delete': { req: runRef, res: z.object({ trashedTo: z.string() }) },
+  // The LR range test runs in a process of its own; the renderer polls its progress while the first call waits.
+  'tune:lrFind': { req: LrFindAppRequestSchema, res: LrFindResponseSchema },
+  'tune:lrFindProgress': { req: empty, res: LrFindProgressSchema },
+  'tune:lrFindStop': { req: empty, res: z.object({ stopping: z.boolean() }) },
 } as const satisfies Record<ChannelName, { req: z.ZodType; res: z.ZodType }>;
 
 /** Events main sends to the renderer, with their payload schemas. */

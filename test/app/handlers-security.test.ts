@@ -81,6 +81,7 @@ const SLOTS: Array<[ChannelName, (v: unknown) => unknown]> = [
   ['dataset:check', (v) => ({ path: v })],
   ['dataset:samples', (v) => ({ path: v })],
   ['plan:create', (v) => ({ datasetPath: v, model: { scale: 'n', imgsz: 320 } })],
+  ['tune:lrFind', (v) => ({ datasetPath: v, model: { scale: 'n', imgsz: 320 }, epochs: 1 })],
   ['train:start', (v) => ({ datasetPath: v, model: { scale: 'n', imgsz: 320 }, epochs: 1 })],
   ['train:start', (v) => ({ datasetPath: datasetDir, model: { scale: 'n', imgsz: 320 }, epochs: 1, name: v })],
   ['train:resume', (v) => ({ runId: v })],

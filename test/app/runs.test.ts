@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listRuns, newRunId, openRun, runDirOf } from '../../electron/app/runs';
+import { listRuns, newRunId, openRun, parentNameOf, runDirOf } from '../../electron/app/runs';
 
 const root = mkdtempSync(join(tmpdir(), 'kestrel-runs-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -58,4 +58,23 @@ test('run ids never leave the runs folder', () => {
   assert.throws(() => runDirOf(root, 'a/b'), /not a run name/);
   assert.equal(runDirOf(root, 'n320-1'), join(root, 'n320-1'));
   assert.equal(newRunId('s', 416, new Date(2025, 5, 7, 8, 9, 10)), 's416-20250607-080910');
+});
+
+test('a fine-tune names its parent: from config.json at once, from the plan once the trainer wrote it', async () => {
+  const job = (from: string) => JSON.stringify({ runDir: 'x', datasetPath: '/data/set', model: { scale: 'n', imgsz: 96 }, epochs: 3, overrides: {}, resume: false, from });
+  writeRun('child-early', [{ ...start, t: t0 + 300 }]);
+  writeFileSync(join(root, 'child-early', 'config.json'), job(join(root, 'done', 'weights', 'best')));
+  writeRun('child-planned', [{ type: 'plan', t: t0 + 400, plan: { parentRun: 'done' } }, { ...start, t: t0 + 401 }]);
+  writeFileSync(join(root, 'child-planned', 'config.json'), job('/elsewhere/some-weights'));
+  const runs = await listRuns(root, null);
+  assert.equal(runs.find((r) => r.id === 'child-early')!.parentRun, 'done');
+  assert.equal(runs.find((r) => r.id === 'child-planned')!.parentRun, 'done', "the plan's parentRun wins");
+  assert.equal(runs.find((r) => r.id === 'done')!.parentRun, null, 'a run from scratch has none');
+});
+
+test('parentNameOf reads the run out of a weights path on either platform', () => {
+  assert.equal(parentNameOf('/runs/base/weights/best'), 'base');
+  assert.equal(parentNameOf('C:\\runs\\base\\weights\\last\\'), 'base');
+  assert.equal(parentNameOf('/runs/base'), 'base');
+  assert.equal(parentNameOf('/exported/weights/my-model'), 'my-model');
 });

@@ -3,16 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../electron/cli/commands/dataset';
-import type { CliIO } from '../../electron/cli/io';
 import { DatasetReportSchema } from '../../electron/shared/schemas/dataset-report';
 import { MALFORMED_DIR } from '../fixtures/make-malformed';
 import { NEU_DET } from '../engine/data/helpers';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { captureIO as capture } from '../helpers/cli';
 
 test('kestrel dataset check: readable report with problems grouped by code', async () => {
   const io = capture();

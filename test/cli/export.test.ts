@@ -9,16 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../electron/cli/main';
-import type { CliIO } from '../../electron/cli/io';
 import { initBackend } from '../../electron/engine/backend/index';
 import { createDetector } from '../../electron/engine/model/detector';
 import { saveDetector } from '../../electron/engine/model/persist';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { captureIO as capture } from '../helpers/cli';
 
 test('kestrel export writes the ONNX model, its card and examples; bad flags exit 2 with a coded sentence', async () => {
   await initBackend({ force: 'wasm' });

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../electron/cli/main';
 import { parseFlags, parseRangeFlag, type CommandSpec, type FlagDefs } from '../../electron/cli/flags';
 import { KestrelError } from '../../electron/shared/errors';
 import { PROFILES } from '../engine/plan/profiles';
@@ -19,18 +18,12 @@ import { VAL_FLAGS } from '../../electron/cli/commands/val';
 import { PREDICT_FLAGS } from '../../electron/cli/commands/predict';
 import { EXPORT_FLAGS } from '../../electron/cli/commands/export';
 import { TUNE_FLAGS } from '../../electron/cli/commands/tune';
+import { kestrel } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-flags-'));
 const hwFile = join(dir, 'hw.json');
 writeFileSync(hwFile, JSON.stringify(PROFILES.win3090));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function kestrel(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => void out.push(t), err: (t) => void err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const FLAGS = {
   data: { type: 'string' },

@@ -2,15 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderHardwareTable, run } from '../../electron/cli/commands/hardware';
 import { main } from '../../electron/cli/main';
-import type { CliIO } from '../../electron/cli/io';
 import { HardwareProfileSchema } from '../../electron/shared/schemas/hardware';
 import { loadFixtureProfile } from '../fixtures/hardware/load';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { captureIO as capture } from '../helpers/cli';
 
 test('kestrel hardware --json prints a valid HardwareProfile of this machine', async () => {
   const io = capture();

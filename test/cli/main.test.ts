@@ -4,12 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closest, editDistance, main, normalizeKeyValueArgs } from '../../electron/cli/main';
 import pkg from '../../package.json';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
+import { capture } from '../helpers/cli';
 
 test('--version prints the package version and exits 0', async () => {
   const c = capture();

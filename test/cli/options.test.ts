@@ -52,7 +52,7 @@ test('choices name what is allowed', () => {
 });
 
 test('the IPC overrides and model schemas refuse exactly what the flags refuse', () => {
-  for (const [key, name] of [['batch', 'batch'], ['accumulation', 'accumulation'], ['epochs', 'epochs'], ['lr', 'lr'], ['effectiveBatch', 'effectiveBatch']] as const) {
+  for (const [key, name] of [['batch', 'batch'], ['accumulation', 'accumulation'], ['epochs', 'epochs'], ['lr', 'lr'], ['effectiveBatch', 'effectiveBatch'], ['warmupEpochs', 'warmupEpochs'], ['weightDecay', 'weightDecay']] as const) {
     const l: Limit = LIMITS[name];
     assert.equal(UserOverridesSchema.safeParse({ [key]: l.max }).success, true, `${key} max`);
     assert.equal(UserOverridesSchema.safeParse({ [key]: l.max * 2 }).success, false, `${key} 2x max`);

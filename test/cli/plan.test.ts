@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../electron/cli/main';
-import type { CliIO } from '../../electron/cli/io';
 import { PROFILES } from '../engine/plan/profiles';
 import { DEFAULT_EPOCHS, DEFAULT_SCALE, FALLBACK_IMGSZ } from '../../electron/shared/defaults';
 import { recommendModel } from '../../electron/engine/plan/recommend';
 import { importDataset } from '../../electron/engine/data/import/index';
 import { summarizeDataset } from '../../electron/engine/data/summary';
 import { demoSet } from '../engine/train/helpers';
+import { kestrel } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-plan-cli-'));
 const hwFile = join(dir, 'hw.json');
@@ -18,14 +17,6 @@ writeFileSync(hwFile, JSON.stringify(PROFILES.win3090));
 const vmFile = join(dir, 'vm.json');
 writeFileSync(vmFile, JSON.stringify(PROFILES.vmNoGpu));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function kestrel(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 test('kestrel plan --json contains the contract fields', async () => {
   const r = await kestrel('plan', '--hardware', hwFile, '--imgsz', '640', '--json');
@@ -138,6 +129,25 @@ test('kestrel plan with a batch far above the plan warns that the scaled weight 
   // The planner's own choice never gets the warning.
   const own = JSON.parse((await kestrel('plan', '--hardware', hwFile, '--json')).out) as { warnings: Array<{ code: string }> };
   assert.ok(!own.warnings.some((x) => x.code === 'PLAN_WARN_WEIGHT_DECAY_UNSAFE'));
+});
+
+test('kestrel plan --warmup-epochs and --weight-decay are planned around, with their reasons and warnings', async () => {
+  const r = await kestrel('plan', '--hardware', hwFile, '--epochs', '10', '--warmup-epochs', '5', '--weight-decay', '0.5', '--optimizer', 'adamw', '--json');
+  assert.equal(r.code, 0, r.err);
+  const p = JSON.parse(r.out) as { warmupSteps: number; stepsPerEpoch: number; weightDecay: number; overrides: Record<string, unknown>; reasons: Array<{ code: string }>; warnings: Array<{ code: string }> };
+  assert.equal(p.warmupSteps, 5 * p.stepsPerEpoch);
+  assert.equal(p.weightDecay, 0.5);
+  assert.deepEqual([p.overrides['warmupEpochs'], p.overrides['weightDecay']], [5, 0.5]);
+  const reasons = p.reasons.map((x) => x.code);
+  assert.ok(reasons.includes('PLAN_WARMUP_OVERRIDE') && reasons.includes('PLAN_WEIGHT_DECAY_OVERRIDE'), reasons.join(', '));
+  const warnings = p.warnings.map((x) => x.code);
+  assert.ok(warnings.includes('PLAN_WARN_WARMUP_LONG') && warnings.includes('PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE'), warnings.join(', '));
+  const table = await kestrel('plan', '--hardware', hwFile, '--warmup-epochs', '0');
+  assert.match(table.out, /No warmup: the first updates hit a freshly initialised network/);
+  assert.match(table.out, /Warmup of 0 epoch\(s\), as you chose/);
+  const bad = await kestrel('plan', '--weight-decay', '-0.1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--weight-decay \(weight decay\) must be from 0 to 1/);
 });
 
 test('kestrel plan without --data plans the shared defaults (scale, epochs, fallback input size)', async () => {

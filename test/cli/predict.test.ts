@@ -7,27 +7,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../../electron/cli/commands/predict';
 import { main } from '../../electron/cli/main';
-import { initBackend } from '../../electron/engine/backend/index';
-import { generateDemoDataset } from '../../electron/engine/data/demo/index';
-import { createDetector } from '../../electron/engine/model/detector';
-import { saveDetector } from '../../electron/engine/model/persist';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
+import { capture } from '../helpers/cli';
+import { tinyModelOnDemo } from '../helpers/tiny-model';
 
 test('kestrel predict runs a run folder on a dataset, a folder and the run default; bad input exits 2', async () => {
-  process.env.KESTREL_BACKEND = 'wasm';
-  await initBackend({ force: 'wasm' });
   const root = await mkdtemp(join(tmpdir(), 'kestrel-cli-predict-'));
   try {
-    const { dir, classNames } = await generateDemoDataset(join(root, 'demo'), { images: 10, size: [64, 96], seed: 3 });
     const runDir = join(root, 'runs', 'r1');
-    const det = createDetector({ scale: 'n', imgsz: 64, numClasses: classNames.length, norm: 'batch' }, { seed: 4 });
-    await saveDetector(det, join(runDir, 'weights', 'best'), { classNames });
-    det.dispose();
+    const { dir, classNames } = await tinyModelOnDemo(root, join(runDir, 'weights', 'best'));
     await writeFile(join(runDir, 'config.json'), JSON.stringify({ datasetPath: dir }));
 
     // text: summary on stdout, progress lines on stderr (not a TTY here)

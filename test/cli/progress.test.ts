@@ -90,15 +90,21 @@ function events(epochs: number, batches: number): TrainingEvent[] {
   return out as TrainingEvent[];
 }
 
-test('train in a log: progress lines per 10% of the whole run, none with a carriage return', () => {
+/** Runs the train command's text view over `evs`, one second per batch: the lines it printed and what it drew in place. */
+function viewOf(evs: TrainingEvent[], tty: boolean): { out: string[]; written: string } {
   const out: string[] = [];
   let t = 0;
   let written = '';
-  const view = createTextView({ out: (s) => void out.push(s), err: (s) => void out.push(s) }, { tty: false, now: () => t, write: (s) => void (written += s) });
-  for (const e of events(4, 25)) {
+  const view = createTextView({ out: (s) => void out.push(s), err: (s) => void out.push(s) }, { tty, now: () => t, write: (s) => void (written += s) });
+  for (const e of evs) {
     if (e.type === 'batch-end') t += 1000;
     view(e);
   }
+  return { out, written };
+}
+
+test('train in a log: progress lines per 10% of the whole run, none with a carriage return', () => {
+  const { out, written } = viewOf(events(4, 25), false);
   const progress = out.filter((l) => l.startsWith('  epoch '));
   assert.equal(progress.length, 10);
   assert.match(progress[0]!, /^ {2}epoch 1 10\/25 {2}loss 1\.000 \(box 0\.500 cls 0\.300 dfl 0\.200\) {2}lr 0\.0100 {2}8\.0 img\/s {2}ETA 1m00s$/);
@@ -108,14 +114,7 @@ test('train in a log: progress lines per 10% of the whole run, none with a carri
 });
 
 test('train on a terminal: the progress line is redrawn in place, not logged', () => {
-  const out: string[] = [];
-  let t = 0;
-  let written = '';
-  const view = createTextView({ out: (s) => void out.push(s), err: (s) => void out.push(s) }, { tty: true, now: () => t, write: (s) => void (written += s) });
-  for (const e of events(1, 5)) {
-    if (e.type === 'batch-end') t += 1000;
-    view(e);
-  }
+  const { out, written } = viewOf(events(1, 5), true);
   assert.equal(out.filter((l) => l.startsWith('  epoch ')).length, 0);
   assert.equal(written.split('\r\x1b[K').filter(Boolean).length, 5);
   assert.ok(written.startsWith('\r\x1b[K  epoch 1 1/5 '), JSON.stringify(written.slice(0, 40)));

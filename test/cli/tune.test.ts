@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os';
 import { main } from '../../electron/cli/main';
 import { parseBudget, parseTuneArgs, run } from '../../electron/cli/commands/tune';
 import { KestrelError } from '../../electron/shared/errors';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
+import { mergeOverrides, TRAIN_FLAGS } from '../../electron/cli/commands/train';
+import { parseFlags } from '../../electron/cli/flags';
+import { trainCommand } from '../../electron/engine/tune/format';
+import { capture } from '../helpers/cli';
 
 test('kestrel tune is listed, and --help explains both modes', async () => {
   const c = capture();
@@ -75,4 +73,13 @@ test('a dataset that is not there exits 2 with its code', async () => {
   assert.equal(code, 2);
   assert.match(c.err.join('\n'), /error DS_/);
   assert.match(JSON.parse(c.out.join('\n')).error.code as string, /^DS_/);
+});
+
+test('the train command a tune prints names only flags `kestrel train` takes, each with its override', () => {
+  const overrides = { batch: 8, accumulation: 2, lr: 0.000412, optimizer: 'adamw' as const, warmupEpochs: 1.5, weightDecay: 0.02, memoryFraction: 0.5 };
+  const command = trainCommand('sets/neu-det', { scale: 'n', imgsz: 224 }, overrides, 9);
+  assert.equal(command, 'kestrel train --data sets/neu-det --model n --imgsz 224 --epochs 9 --batch 8 --accumulate 2 --lr 0.000412 --optimizer adamw --warmup-epochs 1.5 --weight-decay 0.02');
+  const parsed = parseFlags(command.split(' ').slice(2), { command: 'train', help: '', flags: TRAIN_FLAGS })!.values;
+  assert.deepEqual(mergeOverrides({}, parsed), { batch: 8, accumulation: 2, lr: 0.000412, optimizer: 'adamw', warmupEpochs: 1.5, weightDecay: 0.02 });
+  assert.equal(parsed.epochs, 9);
 });

@@ -3,29 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../electron/engine/backend/index';
-import { generateDemoDataset } from '../../electron/engine/data/demo/index';
-import { createDetector } from '../../electron/engine/model/detector';
-import { saveDetector } from '../../electron/engine/model/persist';
 import { run } from '../../electron/cli/commands/val';
 import { EvaluationResultSchema } from '../../electron/shared/schemas/evaluation';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
+import { capture } from '../helpers/cli';
+import { tinyModelOnDemo } from '../helpers/tiny-model';
 
 test('kestrel val evaluates saved weights on a dataset (text and --json), and refuses bad input with exit 2', async () => {
-  process.env.KESTREL_BACKEND = 'wasm';
-  await initBackend({ force: 'wasm' });
   const root = await mkdtemp(join(tmpdir(), 'kestrel-val-'));
   try {
-    const { dir, classNames } = await generateDemoDataset(join(root, 'demo'), { images: 10, size: [64, 96], seed: 3 });
-    const det = createDetector({ scale: 'n', imgsz: 64, numClasses: classNames.length, norm: 'batch' }, { seed: 4 });
     const weights = join(root, 'weights');
-    await saveDetector(det, weights, { classNames });
-    det.dispose();
+    const { dir, classNames } = await tinyModelOnDemo(root, weights);
 
     const j = capture();
     assert.equal(await run(['--weights', weights, '--data', dir, '--json', '--batch', '2'], j.io), 0, j.err.join('\n'));

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { Page } from 'playwright-core';
-import { fitView } from '../../renderer/src/lib/label-editor';
+import { canvasMapper, dragImage, near } from './editor-helpers';
 import { ARTIFACTS, ensureRendererBuilt, openBrowser, shot, skipReason, startBridge, type Bridge } from './harness';
 
 const skip = skipReason();
@@ -49,25 +48,6 @@ async function writeDataset(dir: string, format: 'yolo' | 'voc' | 'coco'): Promi
   }
 }
 
-/** Image pixels to page pixels over the editor's canvas (the editor opens fitted). */
-async function mapper(page: Page): Promise<(x: number, y: number) => { x: number; y: number }> {
-  const box = await page.getByTestId('editor-canvas').boundingBox();
-  assert.ok(box);
-  const v = fitView(W, H, box.width, box.height);
-  return (x, y) => ({ x: box.x + v.panX + x * v.zoom, y: box.y + v.panY + y * v.zoom });
-}
-
-async function dragImage(page: Page, at: (x: number, y: number) => { x: number; y: number }, from: [number, number], to: [number, number]): Promise<void> {
-  const a = at(...from);
-  const b = at(...to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 3 });
-  await page.mouse.move(b.x, b.y, { steps: 3 });
-  await page.mouse.up();
-}
-
-const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1, `${what}: ${a} is not about ${b}`);
 
 describe('label editor in Chromium, window.api bridged to the real app handlers', { skip: skip ?? false, timeout: 10 * 60_000 }, () => {
   let bridge: Bridge;
@@ -103,7 +83,7 @@ describe('label editor in Chromium, window.api bridged to the real app handlers'
         await page.getByTestId('editor-canvas').waitFor();
         await page.getByTestId('editor-good-now').waitFor();
         assert.match(await page.getByTestId('editor-keys').innerText(), /W new box/);
-        const at = await mapper(page);
+        const at = await canvasMapper(page, W, H);
 
         await page.keyboard.press('w');
         await dragImage(page, at, [10, 10], [40, 30]);

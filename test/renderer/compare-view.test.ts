@@ -43,3 +43,9 @@ test('a reopened run draws loss and LR from metrics.csv', () => {
   assert.deepEqual(view.series.lossParts['box'], [3, 2]);
   assert.deepEqual(view.series.map50_95, [0.05, 0.1]);
 });
+
+test('a fine-tuned run shows its parent; a table of runs from scratch has no parent row', () => {
+  const rows = compareRows([run('a', 0.3), run('b', 0.5, { parentRun: 'a' })]);
+  assert.deepEqual(rows.find((r) => r.label === 'compare.parent')?.cells, [null, 'a']);
+  assert.equal(compareRows([run('a', 0.3), run('c', 0.2)]).find((r) => r.label === 'compare.parent'), undefined);
+});

@@ -4,7 +4,7 @@
  */
 import { KestrelError } from '../../shared/errors';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
-import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
+import { requireWeights, runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 
 const USAGE = `Usage: kestrel export --weights runs/NAME [--format onnx] [--opset 17|12] [--nms] [--out DIR] [--json]
 
@@ -53,8 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function exportWithFlags(flags: FlagValues<typeof EXPORT_FLAGS>, io: CliIO): Promise<number> {
-  if (!flags.weights) throw new KestrelError('CLI_MISSING_FLAG', 'Give the run to export with --weights runs/NAME. See `kestrel export --help`.');
-  const values = { ...flags, weights: flags.weights, format: flags.format ?? 'onnx' };
+  const values = { ...flags, weights: requireWeights('export', flags.weights), format: flags.format ?? 'onnx' };
   let opset: number | undefined;
   if (flags.opset !== undefined) {
     if (!/^\d+$/.test(flags.opset)) throw new KestrelError('CLI_BAD_FLAG', `--opset must be 17 or 12 (got "${flags.opset}"). See \`kestrel export --help\`.`, { flag: 'opset', value: flags.opset });

@@ -37,6 +37,8 @@ Options:
   --accumulate N         gradient accumulation steps, ${flagRange('accumulate')}
   --effective-batch N    wanted effective batch, ${flagRange('effective-batch')}
   --lr X                 peak learning rate, ${flagRange('lr')}
+  --warmup-epochs X      warmup in epochs, ${flagRange('warmup-epochs')} (default: the planner's rule)
+  --weight-decay X       weight decay, ${flagRange('weight-decay')} (default: scaled by the effective batch)
   --devices N            data-parallel devices to plan for, ${flagRange('devices')} (default 1)
   --memory-fraction X    share of free device memory to use, 0-1 (GPU 0.8, CPU 0.5)
   --norm batch|group     normalisation (default: GroupNorm only when the batch is below 4)
@@ -121,6 +123,8 @@ export const PLAN_FLAGS = {
   accumulate: { type: 'number', limit: 'accumulate' },
   'effective-batch': { type: 'number', limit: 'effective-batch' },
   lr: { type: 'number', limit: 'lr' },
+  'warmup-epochs': { type: 'number', limit: 'warmup-epochs' },
+  'weight-decay': { type: 'number', limit: 'weight-decay' },
   devices: { type: 'number', limit: 'devices' },
   'memory-fraction': { type: 'number', limit: 'memory-fraction' },
   norm: { type: 'choice', choices: ['batch', 'group'] },
@@ -147,6 +151,8 @@ async function planWithFlags(values: FlagValues<typeof PLAN_FLAGS>, io: CliIO): 
     accumulation: values.accumulate,
     effectiveBatch: values['effective-batch'],
     lr: values.lr,
+    warmupEpochs: values['warmup-epochs'],
+    weightDecay: values['weight-decay'],
     devices: values.devices,
     memoryFraction: values['memory-fraction'],
     norm: values.norm,

@@ -7,7 +7,7 @@ import { KestrelError } from '../../shared/errors';
 import type { PredictEvent, PredictSummary } from '../../engine/predict/predict';
 import type { TileMode } from '../../engine/predict/tiles';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIO, UNUSABLE_INPUT_CODES, type CliIO } from '../io';
-import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
+import { requireWeights, runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 import { createProgress, isInteractive } from '../progress';
 
 const USAGE = `Usage: kestrel predict --weights runs/NAME [--source FILE|DIR|GLOB|DATA.yaml[:split]]
@@ -106,8 +106,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function predictWithFlags(flags: FlagValues<typeof PREDICT_FLAGS>, io: CliIO): Promise<number> {
-  if (!flags.weights) throw new KestrelError('CLI_MISSING_FLAG', 'Give the run to predict with: --weights runs/NAME. See `kestrel predict --help`.');
-  const values = { ...flags, weights: flags.weights, runtime: flags.runtime ?? 'auto' };
+  const values = { ...flags, weights: requireWeights('predict', flags.weights), runtime: flags.runtime ?? 'auto' };
   const { conf, iou, imgsz, overlap } = flags;
   const tile = parseTile(flags.tile);
 

@@ -6,6 +6,8 @@ import type { TrainingEvent } from '../../shared/schemas/events';
 import { assertNever } from '../../shared/schemas/events';
 import { TrainingPlanSchema } from '../../shared/schemas/plan';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
+import { LrFindResultSchema, TuneOverridesFileSchema } from '../../shared/schemas/tune';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import { DEFAULT_EPOCHS, DEFAULT_RUNS_DIR, DEFAULT_SCALE } from '../../shared/defaults';
 import { createRunDir, readRunConfig, runTrainingProcess, train } from '../../engine/index';
 import { recommendModel } from '../../engine/plan/recommend';
@@ -13,7 +15,7 @@ import { parseTrainTilesMode } from '../../engine/plan/tiles';
 import { ensureWritableFolder } from '../../engine/runs/fs-errors';
 import { assertRunName, runNameFrom } from '../../engine/runs/names';
 import { resolveParentRun } from '../../engine/runs/parent';
-import { checkEffectiveBatch } from '../options';
+import { checkEffectiveBatch, flagError } from '../options';
 import { runWithFlags, type FlagDefs, type FlagValues } from '../flags';
 import { createProgress, isInteractive } from '../progress';
 import { EXIT_FAIL, EXIT_OK, exitCodeFor, processIO, type CliIO } from '../io';
@@ -39,6 +41,12 @@ Options:
   --accumulate N         gradient accumulation steps (plan override)
   --lr X                 peak learning rate (plan override)
   --optimizer sgd|adamw  optimizer (plan override)
+  --warmup-epochs X      warmup length in epochs, 0 for none (plan override; warned outside
+                         the planner's safe range)
+  --weight-decay X       weight decay as the optimizer applies it (plan override; warned
+                         outside the planner's safe range)
+  --overrides FILE       train with what \`kestrel tune\` found: its tune.json (or lr-find.json);
+                         its overrides, epochs and augmentation, under any flag given here
   --patience N           stop after N epochs without improvement (default 50)
   --workers N            data loader threads (default: cores - 1, 1 to 4)
   --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu (default: the best that loads)
@@ -239,6 +247,9 @@ export const TRAIN_FLAGS = {
   accumulate: { type: 'number', limit: 'accumulate' },
   lr: { type: 'number', limit: 'lr' },
   optimizer: { type: 'choice', choices: ['sgd', 'adamw'] },
+  'warmup-epochs': { type: 'number', limit: 'warmup-epochs' },
+  'weight-decay': { type: 'number', limit: 'weight-decay' },
+  overrides: { type: 'string' },
   patience: { type: 'number', limit: 'patience' },
   workers: { type: 'number', limit: 'workers' },
   backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
@@ -261,14 +272,13 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
   const str = (k: 'data' | 'name' | 'out' | 'resume' | 'from') => values[k];
   const json = values['json-events'];
   const inProcess = values['in-process'];
-  const { workers, backend, model, lr, optimizer, calibrate, batch, patience, seed } = values;
+  const { workers, backend, model, calibrate, patience, seed } = values;
   const imgszFlag = values.imgsz;
-  const epochs = values.epochs ?? DEFAULT_EPOCHS;
-  const accumulation = values.accumulate;
-  checkEffectiveBatch(CMD, { batch, accumulation });
+  checkEffectiveBatch(CMD, flagOverrides(values));
 
   if (str('resume') !== undefined) {
     if (str('from') !== undefined) throw bad('--from starts a new run from an earlier one; --resume continues a run. Give one of them.');
+    if (values.overrides !== undefined) throw flagError(CMD, 'CLI_OVERRIDES_WITH_RESUME', {});
     const runDir = resolve(str('resume')!);
     if (!(await exists(runDir))) throw new KestrelError('CLI_BAD_FILE', `The run folder ${runDir} does not exist. Pass the folder of an earlier run, e.g. runs/<name>.`);
     const saved = await readRunConfig(runDir);
@@ -276,6 +286,11 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
     return runAndReport(cfg, io, { json, inProcess });
   }
 
+  // What `kestrel tune` found, under the flags given here.
+  const tuned = values.overrides === undefined ? null : await readOverridesFile(values.overrides);
+  const overrides = mergeOverrides(tuned?.overrides ?? {}, values);
+  checkEffectiveBatch(CMD, overrides);
+  const epochs = values.epochs ?? tuned?.train.epochs ?? DEFAULT_EPOCHS;
   const data = str('data');
   if (data === undefined) throw bad('--data is required (the dataset folder, data.yaml or COCO JSON).');
   if (!(await exists(data))) throw new KestrelError('CLI_BAD_FILE', `The dataset ${data} does not exist. Check the path.`);
@@ -296,12 +311,8 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
     datasetPath: resolve(data),
     model: { scale, imgsz },
     epochs,
-    overrides: {
-      ...(batch !== undefined ? { batch } : {}),
-      ...(accumulation !== undefined ? { accumulation } : {}),
-      ...(lr !== undefined ? { lr } : {}),
-      ...(optimizer ? { optimizer } : {}),
-    },
+    overrides,
+    ...(tuned?.train.augment ? { augment: tuned.train.augment } : {}),
     ...(parent ? { from: parent.weightsDir } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(backend ? { backend } : {}),
@@ -310,7 +321,61 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
     ...(calibrate ? { calibrate } : {}),
     ...(tiles !== undefined ? { tiles } : {}),
   };
+  if (tuned && !json) io.out(`Plan overrides from ${values.overrides} (kestrel tune, ${tuned.source}): ${describeOverrides(overrides)}${tuned.train.augment ? `, augmentation ${tuned.train.augment}` : ''}; ${epochs} epochs.`);
   return runAndReport(cfg, io, { json, inProcess });
+}
+
+/** The plan overrides flags give: each one set, by its override name. */
+function flagOverrides(values: FlagValues<typeof TRAIN_FLAGS>): UserOverrides {
+  const set: UserOverrides = {
+    batch: values.batch,
+    accumulation: values.accumulate,
+    lr: values.lr,
+    optimizer: values.optimizer,
+    warmupEpochs: values['warmup-epochs'],
+    weightDecay: values['weight-decay'],
+  };
+  return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)) as UserOverrides;
+}
+
+/** A tune file's overrides with the flags given on top (a flag wins over the file). */
+export function mergeOverrides(fromFile: UserOverrides, values: FlagValues<typeof TRAIN_FLAGS>): UserOverrides {
+  return { ...fromFile, ...flagOverrides(values) };
+}
+
+/** "lr 0.000412, warmupEpochs 1.5" for the line that says what a tune file set. */
+function describeOverrides(o: UserOverrides): string {
+  const parts = Object.entries(o).map(([k, v]) => `${k} ${v}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** What a `kestrel tune` file asks the run for. */
+export interface TunedSettings {
+  source: 'lr-find' | 'search';
+  overrides: UserOverrides;
+  train: { augment?: 'none' | 'light' | 'default' | undefined; epochs?: number | undefined };
+}
+
+/**
+ * Reads the file `kestrel tune` wrote: tune.json (the LR range test's or the search winner's
+ * overrides, epochs and augmentation), or the LR range test's lr-find.json (its chosen LR).
+ * Throws CLI_BAD_FILE (rule CLI_OVERRIDES_UNREADABLE or CLI_OVERRIDES_INVALID) otherwise.
+ */
+export async function readOverridesFile(path: string): Promise<TunedSettings> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    throw flagError(CMD, 'CLI_OVERRIDES_UNREADABLE', { path, detail }, 'CLI_BAD_FILE');
+  }
+  const tune = TuneOverridesFileSchema.safeParse(raw);
+  if (tune.success) return { source: tune.data.source, overrides: tune.data.overrides, train: tune.data.train };
+  const lrFind = LrFindResultSchema.safeParse(raw);
+  if (lrFind.success) return { source: 'lr-find', overrides: { lr: lrFind.data.overrides.lr }, train: {} };
+  const issue = tune.error.issues[0];
+  const detail = issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'not a tune file';
+  throw flagError(CMD, 'CLI_OVERRIDES_INVALID', { path, detail }, 'CLI_BAD_FILE');
 }
 
 /** The recommended input size for the dataset at `data` on this machine (the app's Plan step's figure). */

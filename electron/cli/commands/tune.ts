@@ -22,10 +22,11 @@ the curve and why. Writes lr-find.json and tune.json to <out>/<name>/.
   --lr-min X, --lr-max X the LR range (default 1e-6 to 0.1)
 
 Search (--trials N and/or --budget DURATION): short trials over the LR (log-uniform around the
-planned LR) and the augmentation strength, by successive halving: every trial runs the first
-rung, the best 1/eta continue to the next. Each trial is a run folder <out>/<name>/trial-XX;
-the state is saved after every rung, so running the same command again continues a killed
-search. The winner is written as tune.json (plan overrides and the train command).
+planned LR), the augmentation strength, the warmup (0-3 epochs) and the weight decay (0.1x-10x
+the planned), by successive halving: every trial runs the first rung, the best 1/eta continue
+to the next. Each trial is a run folder <out>/<name>/trial-XX; the state is saved after every
+rung, so running the same command again continues a killed search. The winner is written as
+tune.json (plan overrides and the train command): \`kestrel train --overrides tune.json\`.
   --trials N             trials to start (with a budget: at most N)
   --budget DURATION      time budget, e.g. 30m, 2h (without --trials: ASHA until it ends)
   --epochs N             epochs of the last rung, the full run (default 9)
@@ -183,32 +184,19 @@ async function tune(args: TuneArgs, io: CliIO): Promise<number> {
 }
 
 async function lrFind(a: TuneArgs, io: CliIO, signal: AbortSignal): Promise<number> {
-  const [{ runLrFind, formatLrFind }, { writeJsonAtomic }] = await Promise.all([import('../../engine/tune/index'), import('../../engine/runs/atomic')]);
+  const [{ runLrFind, formatLrFind, trainCommand }, { writeJsonAtomic }] = await Promise.all([import('../../engine/tune/index'), import('../../engine/runs/atomic')]);
   // A folder of its own (name-2, name-3... when taken), made only once the dataset has loaded.
   let dir = a.dir;
   for (let i = 2; existsSync(dir); i++) dir = `${a.dir}-${i}`;
-  const paths = { dir };
-  if (!a.json) io.out(`LR range test on ${a.data} (YOLOv8${a.model.scale}, ${a.model.imgsz} px); folder ${paths.dir}`);
-  const r = await runLrFind({
-    datasetPath: a.data,
-    model: a.model,
-    runDir: paths.dir,
-    seed: a.seed,
-    overrides: a.overrides,
-    signal,
-    ...(a.lrFind.steps !== undefined ? { steps: a.lrFind.steps } : {}),
-    ...(a.lrFind.lrMin !== undefined ? { lrMin: a.lrFind.lrMin } : {}),
-    ...(a.lrFind.lrMax !== undefined ? { lrMax: a.lrFind.lrMax } : {}),
-    ...(a.workers !== undefined ? { workers: a.workers } : {}),
-    ...(a.backend ? { backend: a.backend } : {}),
-  });
-  const lr = Number(r.choice.lr.toPrecision(3));
-  const flags = [`--lr ${lr}`, ...(a.overrides.batch ? [`--batch ${a.overrides.batch}`] : []), ...(a.overrides.accumulation ? [`--accumulate ${a.overrides.accumulation}`] : []), ...(a.overrides.optimizer ? [`--optimizer ${a.overrides.optimizer}`] : [])];
-  const command = `kestrel train --data ${a.data} --model ${a.model.scale} --imgsz ${a.model.imgsz} ${flags.join(' ')}`;
-  const file: TuneOverridesFile = { version: 1, source: 'lr-find', overrides: { ...a.overrides, lr } as TuneOverridesFile['overrides'], train: {}, command, reasons: r.choice.reasons };
-  await writeJsonAtomic(join(paths.dir, 'tune.json'), file);
-  if (a.json) io.out(JSON.stringify({ ...r, runDir: paths.dir, command }, null, 2));
-  else io.out(`${formatLrFind(r)}\n\nWritten: ${join(paths.dir, 'lr-find.json')}, ${join(paths.dir, 'tune.json')}\nTrain with it: ${command}`);
+  if (!a.json) io.out(`LR range test on ${a.data} (YOLOv8${a.model.scale}, ${a.model.imgsz} px); folder ${dir}`);
+  const r = await runLrFind({ datasetPath: a.data, model: a.model, runDir: dir, seed: a.seed, overrides: a.overrides, signal, ...a.lrFind, workers: a.workers, backend: a.backend });
+  const overrides = { ...a.overrides, lr: Number(r.choice.lr.toPrecision(3)) };
+  const command = trainCommand(a.data, a.model, overrides);
+  const file: TuneOverridesFile = { version: 1, source: 'lr-find', overrides, train: {}, command, reasons: r.choice.reasons };
+  const written = join(dir, 'tune.json');
+  await writeJsonAtomic(written, file);
+  if (a.json) io.out(JSON.stringify({ ...r, runDir: dir, command }, null, 2));
+  else io.out(`${formatLrFind(r)}\n\nWritten: ${join(dir, 'lr-find.json')}, ${written}\nTrain with it: ${command} (or --overrides ${written})`);
   return signal.aborted ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -218,17 +206,13 @@ async function search(a: TuneArgs, io: CliIO, signal: AbortSignal): Promise<numb
     datasetPath: a.data,
     model: a.model,
     dir: a.dir,
-    maxTrials: a.search.maxTrials,
-    budgetSeconds: a.search.budgetSeconds,
     seed: a.seed,
     overrides: a.overrides,
     signal,
-    ...(a.search.epochs !== undefined ? { epochs: a.search.epochs } : {}),
-    ...(a.search.rungs !== undefined ? { rungs: a.search.rungs } : {}),
-    ...(a.search.eta !== undefined ? { eta: a.search.eta } : {}),
-    ...(a.workers !== undefined ? { workers: a.workers } : {}),
-    ...(a.backend ? { backend: a.backend } : {}),
-    ...(a.calibrate ? { calibrate: a.calibrate } : {}),
+    ...a.search,
+    workers: a.workers,
+    backend: a.backend,
+    calibrate: a.calibrate,
     onEvent: (e) => {
       if (a.json) return;
       if (e.type === 'planned') {
@@ -247,7 +231,10 @@ async function search(a: TuneArgs, io: CliIO, signal: AbortSignal): Promise<numb
     io.out(`\n${formatSearchTable(r.state)}\n`);
     for (const why of r.reasons) io.out(`  - ${why.message}`);
     if (r.status === 'stopped') io.out('Stopped: run the same command again to continue the search.');
-    if (r.overrides) io.out(`\nWritten: ${r.overridesFile}\nTrain with it: ${r.overrides.command}${r.overrides.train.augment && r.overrides.train.augment !== 'default' ? ` (and augmentation "${r.overrides.train.augment}": a TrainConfig setting, see tune.json)` : ''}`);
+    if (r.overrides) {
+      const augment = r.overrides.train.augment && r.overrides.train.augment !== 'default' ? ` (augmentation "${r.overrides.train.augment}" has no flag: --overrides carries it)` : '';
+      io.out(`\nWritten: ${r.overridesFile}\nTrain with it: kestrel train --data ${a.data} --model ${a.model.scale} --imgsz ${a.model.imgsz} --overrides ${r.overridesFile}\n  or: ${r.overrides.command}${augment}`);
+    }
   }
   return r.status === 'stopped' ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { envValue } from './env';
 import { registerReplacing } from './kernel-registry';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './simd-kernels-wasm';
 
@@ -88,9 +89,10 @@ export interface WasmBackendLike {
 }
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const bytes = Buffer.from(base64, 'base64');
-  const out = new Uint8Array(new ArrayBuffer(bytes.length));
-  out.set(bytes);
+  // atob exists in Node 16+ and in browsers alike.
+  const text = atob(base64);
+  const out = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
 
@@ -128,7 +130,7 @@ export function kernelsFor(backend: WasmBackendLike): SimdRunner | null {
  * KESTREL_SIMD_KERNELS=0 turns both off.)
  */
 export function elementwiseKernelsEnabled(): boolean {
-  return process.env.KESTREL_SIMD_KERNELS === '1';
+  return envValue('KESTREL_SIMD_KERNELS') === '1';
 }
 
 /**

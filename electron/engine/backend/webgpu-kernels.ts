@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { makeFilterGradKernel } from './filter-grad';
+import { envValue } from './env';
 import { registerReplacing } from './kernel-registry';
 
 /**
@@ -27,7 +28,7 @@ export function registerWebgpuTrainingKernels(): void {
   if (registered) return;
   registered = true;
   stockFilterGrad = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
-  if (process.env.KESTREL_WEBGPU_STOCK_KERNELS === '1') return;
+  if (envValue('KESTREL_WEBGPU_STOCK_KERNELS') === '1') return;
   registerReplacing([{ kernelName: 'Conv2DBackpropFilter', backendName: 'webgpu', kernelFunc: WEBGPU_FILTER_GRAD }]);
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LetterboxInfo } from '../../shared/schemas/dataset';
 import type { Detection } from '../../shared/schemas/evaluation';
-import { nmsClassAware } from './nms';
+import { candidateDetection, nmsClassAware } from './nms';
 
 export type { Detection } from '../../shared/schemas/evaluation';
 
@@ -223,14 +223,7 @@ function finish(c: Candidates, b: number, opts: DecodeOptions): Detection[][] {
     const lb = lbs?.[i];
     const dets: Detection[] = [];
     for (const j of keep) {
-      const d: Detection = {
-        x1: boxes[4 * j] as number,
-        y1: boxes[4 * j + 1] as number,
-        x2: boxes[4 * j + 2] as number,
-        y2: boxes[4 * j + 3] as number,
-        score: scores[j] as number,
-        cls: classes[j] as number,
-      };
+      const d = candidateDetection(boxes, scores, classes, j);
       dets.push(lb === undefined ? d : undoLetterbox(d, lb));
     }
     out.push(dets);

@@ -1,3 +1,4 @@
+import type { Detection } from '../../shared/schemas/evaluation';
 import { iou } from './boxes';
 
 /**
@@ -61,4 +62,20 @@ export function nmsClassAware(
     keep.push(i);
   }
   return keep;
+}
+
+/**
+ * Candidate `i` of the flat arrays NMS reads (4 corners per candidate, one score and one class
+ * each) as a Detection: how both decoders (TF.js and an exported model's output0) hand the kept
+ * candidates on.
+ */
+export function candidateDetection(boxes: ArrayLike<number>, scores: ArrayLike<number>, classes: ArrayLike<number>, i: number): Detection {
+  return {
+    x1: boxes[4 * i] as number,
+    y1: boxes[4 * i + 1] as number,
+    x2: boxes[4 * i + 2] as number,
+    y2: boxes[4 * i + 3] as number,
+    score: scores[i] as number,
+    cls: classes[i] as number,
+  };
 }

@@ -5,7 +5,7 @@
  * ONNX Runtime and for checking exports against TF.js.
  */
 import type { Detection } from '../../shared/schemas/evaluation';
-import { nmsClassAware } from '../eval/nms';
+import { candidateDetection, nmsClassAware } from '../eval/nms';
 
 /** How output0 becomes detections. */
 export interface OutputDecodeOptions {
@@ -47,14 +47,7 @@ export function decodeOutput0(out: ArrayLike<number>, numClasses: number, anchor
     classes.push(best);
   }
   const keep = nmsClassAware(boxes, scores, classes, o.iou, o.maxDetections ?? 300);
-  return keep.map((i) => ({
-    x1: boxes[4 * i] as number,
-    y1: boxes[4 * i + 1] as number,
-    x2: boxes[4 * i + 2] as number,
-    y2: boxes[4 * i + 3] as number,
-    score: scores[i] as number,
-    cls: classes[i] as number,
-  }));
+  return keep.map((i) => candidateDetection(boxes, scores, classes, i));
 }
 
 /** The in-graph NMS output `detections` ([N, 6]: x1, y1, x2, y2, score, class) as Detection objects. */

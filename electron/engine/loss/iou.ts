@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { CornerPairFn } from '../eval/boxes';
 
 /**
  * IoU and CIoU of corner boxes, as Ultralytics' bbox_iou computes them (same epsilons), once
@@ -9,16 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const IOU_EPS = 1e-7;
 
 /** Plain IoU and CIoU of box 1 and box 2 given as corners. */
-export function ciou(
-  ax1: number,
-  ay1: number,
-  ax2: number,
-  ay2: number,
-  bx1: number,
-  by1: number,
-  bx2: number,
-  by2: number,
-): { iou: number; ciou: number } {
+export const ciou: CornerPairFn<{ iou: number; ciou: number }> = (ax1, ay1, ax2, ay2, bx1, by1, bx2, by2) => {
   const w1 = ax2 - ax1;
   const h1 = ay2 - ay1 + IOU_EPS;
   const w2 = bx2 - bx1;
@@ -38,7 +30,7 @@ export function ciou(
   const v = (4 / (Math.PI * Math.PI)) * dv * dv;
   const alpha = v / (v - iou + (1 + IOU_EPS));
   return { iou, ciou: iou - (rho2 / c2 + v * alpha) };
-}
+};
 
 /** Corner components of a set of boxes, each shaped alike (e.g. [B, A]). */
 export interface CornerTensors {

@@ -19,7 +19,7 @@ import { chooseDevice, type DeviceChoice } from './device';
 import { gib, mib, sig } from './format';
 import { lrInSafeRange, planLr, strictLr, weightDecayFor } from './lr';
 import { calibrationDeviceKey, estimateMemoryLine, findCalibration, maxBatchWithin, predictBytes, type MemoryLine } from './memory';
-import { buildSchedule, planWarmup } from './schedule';
+import { buildSchedule, planWarmup, warmupOverrideWarning, warmupStepsFor } from './schedule';
 
 /** The network to plan for; the norm is the planner's decision (or an override). */
 export interface PlanModel {
@@ -261,11 +261,11 @@ function validateFineTune(input: FineTunePlanInput | undefined): FineTunePlanInp
   return parsed.data;
 }
 
-/** Why a fine-tune's schedule and start differ: a shorter warmup, the EMA and norm statistics carried. */
-function fineTuneReasons(ft: FineTunePlanInput, norm: NormKind, warmupEpochs: number): Reason[] {
+/** Why a fine-tune's schedule and start differ: a shorter warmup (unless the engineer set one), the EMA and norm statistics carried. */
+function fineTuneReasons(ft: FineTunePlanInput, norm: NormKind, warmupEpochs: number | null): Reason[] {
   const normName = (n: NormKind) => (n === 'group' ? 'GroupNorm' : 'BatchNorm');
   const out = [
-    reason('PLAN_FINETUNE_WARMUP', { epochs: warmupEpochs, scratchEpochs: SCHEDULE_RULES.warmupEpochs }),
+    ...(warmupEpochs === null ? [] : [reason('PLAN_FINETUNE_WARMUP', { epochs: warmupEpochs, scratchEpochs: SCHEDULE_RULES.warmupEpochs })]),
     reason('PLAN_FINETUNE_EMA', { parentRun: ft.parentRun }),
   ];
   if (ft.parentNorm !== undefined && ft.parentNorm !== norm) out.push(reason('PLAN_FINETUNE_NORM_FRESH', { parentRun: ft.parentRun, parentNorm: normName(ft.parentNorm), norm: normName(norm) }));
@@ -375,12 +375,14 @@ export function planTraining(
     }
   }
   const rules = OPTIMIZER_RULES[optimizer];
-  const weightDecay = weightDecayFor(optimizer, E);
-  reasons.push(reason(optimizer === 'sgd' ? 'PLAN_WEIGHT_DECAY_SGD' : 'PLAN_WEIGHT_DECAY_ADAMW', { weightDecay, ref: rules.refWeightDecay, effectiveBatch: E, nominal: RULES.nominalBatch }));
+  const plannedWeightDecay = weightDecayFor(optimizer, E);
+  const weightDecay = ov.weightDecay ?? plannedWeightDecay;
+  if (ov.weightDecay !== undefined) reasons.push(reason('PLAN_WEIGHT_DECAY_OVERRIDE', { weightDecay, planned: plannedWeightDecay, effectiveBatch: E }));
+  else reasons.push(reason(optimizer === 'sgd' ? 'PLAN_WEIGHT_DECAY_SGD' : 'PLAN_WEIGHT_DECAY_ADAMW', { weightDecay, ref: rules.refWeightDecay, effectiveBatch: E, nominal: RULES.nominalBatch }));
 
-  // Schedule.
+  // Schedule: the warmup rule's length, or the engineer's (quoted against the rule's).
   const warmup = planWarmup(core.stepsPerEpoch, core.totalSteps, core.effectiveBatch, { fineTune: !!fineTune });
-  const warmupSteps = warmup.steps;
+  const warmupSteps = ov.warmupEpochs === undefined ? warmup.steps : warmupStepsFor(ov.warmupEpochs, core.stepsPerEpoch, core.totalSteps);
   const schedule = buildSchedule(optimizer, lr, warmupSteps, core.totalSteps, { fineTune: !!fineTune });
   reasons.push(
     reason(optimizer === 'sgd' ? (fineTune ? 'PLAN_WARMUP_SGD_FINETUNE' : 'PLAN_WARMUP_SGD') : 'PLAN_WARMUP_ADAMW', {
@@ -402,11 +404,17 @@ export function planTraining(
     totalSteps: core.totalSteps,
     wantedSteps: warmup.wantedSteps,
   };
-  const warmupRuleCode = { epochs: 'PLAN_WARMUP_RULE_EPOCHS', images: 'PLAN_WARMUP_RULE_IMAGES', cap: 'PLAN_WARMUP_RULE_CAP' } as const;
-  reasons.push(reason(warmupRuleCode[warmup.rule], warmupFigures));
-  if (fineTune) reasons.push(...fineTuneReasons(fineTune, core.spec.norm, warmupFigures.epochs));
+  if (ov.warmupEpochs === undefined) {
+    const warmupRuleCode = { epochs: 'PLAN_WARMUP_RULE_EPOCHS', images: 'PLAN_WARMUP_RULE_IMAGES', cap: 'PLAN_WARMUP_RULE_CAP' } as const;
+    reasons.push(reason(warmupRuleCode[warmup.rule], warmupFigures));
+    if (warmup.rule === 'cap') warnings.push(reason('PLAN_WARN_SHORT_RUN', warmupFigures));
+  } else {
+    reasons.push(reason('PLAN_WARMUP_OVERRIDE', { warmupEpochs: ov.warmupEpochs, warmupSteps, stepsPerEpoch: core.stepsPerEpoch, planned: warmup.steps }));
+    const w = warmupOverrideWarning(warmupSteps, core.totalSteps, warmup.steps);
+    if (w) warnings.push(w);
+  }
+  if (fineTune) reasons.push(...fineTuneReasons(fineTune, core.spec.norm, ov.warmupEpochs === undefined ? warmupFigures.epochs : null));
   reasons.push(reason('PLAN_COSINE', { finalLr: sig(lr * SCHEDULE_RULES.finalFactor), percent: SCHEDULE_RULES.finalFactor * 100, totalSteps: core.totalSteps }));
-  if (warmup.rule === 'cap') warnings.push(reason('PLAN_WARN_SHORT_RUN', warmupFigures));
 
   // Regularisation for very large effective batches.
   const large = E > RULES.maxEffectiveBatch;
@@ -443,7 +451,10 @@ export function planTraining(
   // Weight decay scales with E like the LR: outside what E 16-128 gives (the planner's own range) it is unsafe too.
   const wdMin = sig((rules.refWeightDecay * RULES.floorEffectiveBatch) / RULES.nominalBatch);
   const wdMax = sig((rules.refWeightDecay * RULES.maxEffectiveBatch) / RULES.nominalBatch);
-  if (weightDecay < wdMin || weightDecay > wdMax) warnings.push(reason('PLAN_WARN_WEIGHT_DECAY_UNSAFE', { weightDecay, effectiveBatch: E, min: wdMin, max: wdMax, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW' }));
+  if (weightDecay < wdMin || weightDecay > wdMax) {
+    const figures = { weightDecay, effectiveBatch: E, min: wdMin, max: wdMax, optimizer: optimizer === 'sgd' ? 'SGD' : 'AdamW' };
+    warnings.push(ov.weightDecay === undefined ? reason('PLAN_WARN_WEIGHT_DECAY_UNSAFE', figures) : reason('PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE', { ...figures, planned: plannedWeightDecay }));
+  }
   if (E < RULES.minEffectiveBatch) warnings.push(reason('PLAN_WARN_SMALL_E', { effectiveBatch: E, min: RULES.minEffectiveBatch }));
   if (large && regularization.labelSmoothing === 0 && !regularization.cutmix) warnings.push(reason('PLAN_WARN_LARGE_E_NO_REG', { effectiveBatch: E, max: RULES.maxEffectiveBatch }));
   if (predictedBytes > budgetBytes) warnings.push(reason('PLAN_WARN_OVER_BUDGET', { batch, predictedGiB: gib(predictedBytes), budgetGiB: gib(budgetBytes), maxBatch: core.maxBatch }));

@@ -1,3 +1,4 @@
+import { reason, type Reason } from '../../shared/reason';
 import type { LrSchedule, OptimizerKind } from '../../shared/schemas/plan';
 import { FINETUNE_RULES, OPTIMIZER_RULES, SCHEDULE_RULES } from './constants';
 
@@ -46,6 +47,24 @@ export function planWarmup(stepsPerEpoch: number, totalSteps: number, effectiveB
   const capSteps = Math.max(1, Math.floor(SCHEDULE_RULES.maxWarmupFraction * totalSteps));
   if (wantedSteps > capSteps) return { steps: Math.min(capSteps, totalSteps), rule: 'cap', epochSteps, imageSteps, capSteps, wantedSteps };
   return { steps: wantedSteps, rule: epochSteps >= imageSteps ? 'epochs' : 'images', epochSteps, imageSteps, capSteps, wantedSteps };
+}
+
+/** A warmup the engineer set in epochs, in optimizer steps: rounded to whole steps, at most the whole run. */
+export function warmupStepsFor(warmupEpochs: number, stepsPerEpoch: number, totalSteps: number): number {
+  return Math.min(totalSteps, Math.max(0, Math.round(warmupEpochs * stepsPerEpoch)));
+}
+
+/**
+ * The warning on a warmup the engineer set, when it leaves the planner's safe range: none at all
+ * (a random network's first updates at the full LR), or more than maxWarmupFraction of the run
+ * (what the planner's own rule never allows). Null inside the range. `planned`: the rule's steps.
+ */
+export function warmupOverrideWarning(warmupSteps: number, totalSteps: number, planned: number): Reason | null {
+  if (warmupSteps === 0) return reason('PLAN_WARN_NO_WARMUP', { planned });
+  const maxSteps = Math.max(1, Math.floor(SCHEDULE_RULES.maxWarmupFraction * totalSteps));
+  if (warmupSteps <= maxSteps) return null;
+  const percent = Math.round((warmupSteps / totalSteps) * 100);
+  return reason('PLAN_WARN_WARMUP_LONG', { warmupSteps, totalSteps, percent, maxPercent: SCHEDULE_RULES.maxWarmupFraction * 100, planned });
 }
 
 /**

@@ -29,6 +29,8 @@ export interface StepOptions {
    * single pass is faster where it can.
    */
   separateAssignment?: boolean;
+  /** BatchNorm momentum of this step's training forward (bnMomentumFor); default BN_MOMENTUM. */
+  bnMomentum?: number;
 }
 
 /** Gradients of one micro-batch by parameter name, plus its loss when asked. */
@@ -64,7 +66,7 @@ function gradientPass(detector: Detector, images: tf.Tensor4D, batch: LossTarget
   let parts: GradientPass['parts'];
   let positives = 0;
   const { value, grads } = tf.variableGrads(() => {
-    const raw = detector.forward(images, true);
+    const raw = detector.forward(images, true, opts.bnMomentum === undefined ? {} : { bnMomentum: opts.bnMomentum });
     const l = computeLoss(raw, batch, opts.anchors, opts.loss, assignment);
     positives = l.positives;
     if (opts.readLoss) parts = { box: tf.keep(l.box), cls: tf.keep(l.cls), dfl: tf.keep(l.dfl) };

@@ -10,6 +10,7 @@ import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { TrainBatch } from '../data/batch';
 import { assertFiniteLoss, toOutOfMemory } from '../backend/index';
+import { bnMomentumFor } from '../model/index';
 import { lrAt } from '../plan/schedule';
 import type { TrainState } from '../runs/checkpoint';
 import type { SessionContext } from './context';
@@ -49,7 +50,9 @@ export function newUpdateGroup(): UpdateGroup {
  * injected fault). The first micro-batch of a session measures the memory peak.
  */
 export async function accumulateMicroBatch(ctx: SessionContext, s: Session, st: TrainState, group: UpdateGroup, batch: TrainBatch, poison: boolean): Promise<StepLoss> {
-  const compute = () => computeGradientsAsync(s.det, batch, { anchors: s.anchors, loss: { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing }, readLoss: true });
+  const bnMomentum = bnMomentumFor(batch.size, st.imagesSeen, ctx.plan.parentRun === undefined);
+  const compute = () =>
+    computeGradientsAsync(s.det, batch, { anchors: s.anchors, loss: { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing }, readLoss: true, bnMomentum });
   let res: Awaited<ReturnType<typeof compute>> | undefined;
   try {
     if (ctx.measuredPeakBytes === null) {

@@ -1,8 +1,10 @@
 /**
  * Text views of a tune (pure): the LR range test's curve as a small table with a bar per row,
- * and the search's table (one row per trial, one column per rung).
+ * the search's table (one row per trial, one column per rung), and the `kestrel train` command
+ * line that trains with a result.
  */
 import type { LrFindResult, SearchState } from '../../shared/schemas/tune';
+import type { UserOverrides } from '../../shared/schemas/user-choice';
 import { winner } from './scheduler';
 
 const lrText = (x: number) => x.toExponential(2);
@@ -64,4 +66,23 @@ export function formatSearchTable(state: SearchState): string {
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const body = rows.map((r) => '  ' + r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   return [`Search: ${state.trials.length} trials, rungs of ${s.rungEpochs.join(' / ')} epochs, the best 1/${s.eta} continue; planned LR ${s.plannedLr.toPrecision(3)} (${s.optimizer === 'sgd' ? 'SGD' : 'AdamW'}). Cells: fitness (mAP50); * the winner.`, '', ...body].join('\n');
+}
+
+/** `kestrel train`'s flag of each plan override it takes (effective batch and memory share are the app's and `kestrel plan`'s). */
+const TRAIN_FLAG_OF: { readonly [K in keyof UserOverrides]?: string } = {
+  batch: '--batch',
+  accumulation: '--accumulate',
+  lr: '--lr',
+  optimizer: '--optimizer',
+  warmupEpochs: '--warmup-epochs',
+  weightDecay: '--weight-decay',
+};
+
+/** The `kestrel train` command line of a tune's result: the dataset, the network, the epochs when given and each override as its flag. */
+export function trainCommand(datasetPath: string, model: { scale: string; imgsz: number }, overrides: UserOverrides, epochs?: number): string {
+  const flags = Object.entries(overrides).flatMap(([k, v]) => {
+    const flag = TRAIN_FLAG_OF[k as keyof UserOverrides];
+    return flag !== undefined && v !== undefined ? [`${flag} ${v}`] : [];
+  });
+  return ['kestrel train', `--data ${datasetPath}`, `--model ${model.scale}`, `--imgsz ${model.imgsz}`, ...(epochs !== undefined ? [`--epochs ${epochs}`] : []), ...flags].join(' ');
 }

@@ -5,7 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { KestrelError } from '../../shared/errors';
-import { LrFindMessageSchema, LrFindRequestSchema, type LrFindPoint, type LrFindRequest, type LrFindResult } from '../../shared/schemas/tune';
+import { reason } from '../../shared/reason';
+import { LrFindMessageSchema, LrFindRequestSchema, type LrFindChart, type LrFindPoint, type LrFindRequest, type LrFindResult } from '../../shared/schemas/tune';
 import { nodeFork, type ForkFn } from '../train/fork';
 import { trendOf } from './lr-choice';
 
@@ -14,14 +15,27 @@ export function lrFindEntry(): string {
   return process.env.KESTREL_LR_FIND_ENTRY ?? fileURLToPath(new URL('./lr-find-entry.ts', import.meta.url));
 }
 
+/** How {@link runLrFindProcess} runs the child. */
+export interface LrFindProcessOptions {
+  /** Each measured step, for a live chart. */
+  onPoint?: (p: LrFindPoint) => void;
+  /** Aborting asks the child to stop. */
+  signal?: AbortSignal;
+  /** How to start it (default Node's fork; the app: Electron's utilityProcess). */
+  fork?: ForkFn;
+  /** The entry file (default lrFindEntry(): the bundled app passes its built one). */
+  entry?: string;
+}
+
 /**
  * Runs the LR range test in a child process. Aborting `signal` asks the child to stop; it still
- * chooses from the steps so far. Rejects with the child's KestrelError code when it fails.
+ * chooses from the steps so far. Rejects with the child's KestrelError (its code and figures)
+ * when it fails, and with TUNE_LR_FIND_ENDED when the process ends without an answer.
  */
-export function runLrFindProcess(request: LrFindRequest, opts: { onPoint?: (p: LrFindPoint) => void; signal?: AbortSignal; fork?: ForkFn } = {}): Promise<LrFindResult> {
+export function runLrFindProcess(request: LrFindRequest, opts: LrFindProcessOptions = {}): Promise<LrFindResult> {
   const req = LrFindRequestSchema.parse(request);
   return new Promise((resolve, reject) => {
-    const child = (opts.fork ?? nodeFork)(lrFindEntry(), [JSON.stringify(req)], { name: 'kestrel-lr-find', quiet: true });
+    const child = (opts.fork ?? nodeFork)(opts.entry ?? lrFindEntry(), [JSON.stringify(req)], { name: 'kestrel-lr-find', quiet: true });
     let settled = false;
     const onAbort = () => child.postMessage({ type: 'stop' });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -40,24 +54,14 @@ export function runLrFindProcess(request: LrFindRequest, opts: { onPoint?: (p: L
         done(() => resolve(result));
       } else {
         const e = m.data.error;
-        done(() => reject(new KestrelError(e.code, e.message)));
+        done(() => reject(new KestrelError(e.code, e.message, e.params)));
       }
     });
     child.onExit((exit) => {
-      const last = exit.stderrTail?.trim().split('\n').slice(-1)[0];
-      done(() => reject(new KestrelError('INTERNAL', `The LR range test process ended (${exit.cause ?? `exit code ${exit.code}`})${last ? `: ${last}` : ''}.`)));
+      const params = { cause: exit.cause ?? `exit code ${exit.code}`, detail: exit.stderrTail?.trim().split('\n').slice(-1)[0] || 'no message' };
+      done(() => reject(new KestrelError('TUNE_LR_FIND_ENDED', reason('TUNE_LR_FIND_ENDED', params).message, params)));
     });
   });
-}
-
-/** The chart of the Plan step: smoothed loss over log10(LR), with the chosen and planned LRs marked. */
-export interface LrFindChart {
-  /** smooth: the running average (live); trend: the centred average the choice read. */
-  points: Array<{ log10Lr: number; loss: number; smooth: number; trend: number }>;
-  chosen: { lr: number; log10Lr: number };
-  planned: { lr: number; log10Lr: number };
-  rule: LrFindResult['choice']['rule'];
-  reasons: LrFindResult['choice']['reasons'];
 }
 
 /** The chart's series from lr-find.json (pure). */

@@ -20,6 +20,7 @@ import { SearchStateSchema, type RungResult, type SearchSettings, type SearchSta
 import { writeJsonAtomic } from '../runs/atomic';
 import { runPaths } from '../runs/run-dir';
 import { train as trainRun } from '../train/index';
+import { trainCommand } from './format';
 import { fmtLr } from './lr-choice';
 import { planForTune } from './planned';
 import { nextAction, rungSchedule, winner, type SchedulerAction } from './scheduler';
@@ -226,7 +227,7 @@ async function runRung(
     datasetPath: opts.datasetPath,
     model: opts.model,
     epochs: finalEpochs,
-    overrides: trialOverrides(trial.params, applied, opts.overrides) as UserOverrides,
+    overrides: trialOverrides(trial.params, applied, opts.overrides),
     seed: opts.seed ?? 0,
     augment: trial.params.augment,
     valEvery: 1,
@@ -265,14 +266,13 @@ async function finish(state: SearchState, paths: ReturnType<typeof searchPaths>,
   reasons.push(
     reason('TUNE_WINNER', { trial: trial.id, fitness: result.fitness.toFixed(3), map50: result.map50.toFixed(3), epochs: result.epochs, lr: fmtLr(trial.params.lr), augment: trial.params.augment }),
   );
-  const overrides = trialOverrides(trial.params, state.settings.applied, opts.overrides) as TuneOverridesFile['overrides'];
-  const flags = Object.entries(overrides).map(([k, v]) => (k === 'lr' ? `--lr ${v}` : k === 'batch' ? `--batch ${v}` : k === 'accumulation' ? `--accumulate ${v}` : `--${k} ${v}`));
+  const overrides = trialOverrides(trial.params, state.settings.applied, opts.overrides);
   const file: TuneOverridesFile = {
     version: 1,
     source: 'search',
     overrides,
     train: { augment: trial.params.augment, epochs: finalEpochs },
-    command: `kestrel train --data ${opts.datasetPath} --model ${opts.model.scale} --imgsz ${opts.model.imgsz} --epochs ${finalEpochs} ${flags.join(' ')}`,
+    command: trainCommand(opts.datasetPath, opts.model, overrides, finalEpochs),
     reasons,
   };
   await writeJsonAtomic(paths.overrides, file);

@@ -44,8 +44,9 @@ export function sampleTrial(seed: number, id: number, planned: { lr: number; war
 
 /**
  * Which knobs the plan takes here. LR and augmentation always (a plan override and a training
- * setting); warmup and weight decay only once the plan's overrides accept `warmupEpochs` and
- * `weightDecay` (checked against the schema, so the search uses them as soon as they exist).
+ * setting); warmup and weight decay where the plan's overrides accept `warmupEpochs` and
+ * `weightDecay` (checked against the schema; they do since `kestrel train --warmup-epochs`
+ * and `--weight-decay` exist).
  */
 export function appliedKnobs(): Knob[] {
   const out: Knob[] = ['lr', 'augment'];
@@ -55,9 +56,11 @@ export function appliedKnobs(): Knob[] {
 }
 
 /** The plan overrides of a trial: the knobs applied here, on top of the user's own overrides. */
-export function trialOverrides(params: TrialParams, applied: readonly Knob[], base: UserOverrides = {}): Record<string, number | string> {
-  const out: Record<string, number | string> = { ...base, lr: params.lr };
-  if (applied.includes('warmupEpochs')) out['warmupEpochs'] = params.warmupEpochs;
-  if (applied.includes('weightDecay')) out['weightDecay'] = params.weightDecay;
-  return out;
+export function trialOverrides(params: TrialParams, applied: readonly Knob[], base: UserOverrides = {}): UserOverrides {
+  return {
+    ...base,
+    lr: params.lr,
+    ...(applied.includes('warmupEpochs') ? { warmupEpochs: params.warmupEpochs } : {}),
+    ...(applied.includes('weightDecay') ? { weightDecay: params.weightDecay } : {}),
+  };
 }

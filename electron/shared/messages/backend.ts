@@ -46,6 +46,11 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
       'Training ran out of memory ({detail}). Use a smaller batch or input size; Kestrel can retry with half the batch.',
     LOSS_NOT_FINITE:
       'The training loss became {value} at step {step}: training diverged. Lower the learning rate or check the labels.',
+    GPU_HOST_UTILITY: 'WebGPU training runs in the training process on {adapter}.',
+    GPU_HOST_RENDERER:
+      "The WebGPU runtime could not run in the training process ({detail}), so WebGPU training runs in a hidden window on Chromium's own WebGPU ({adapter}).",
+    GPU_HOST_PROBE_RENDERER: "The WebGPU runtime could not run in the training process ({detail}); Kestrel checks Chromium's own WebGPU instead.",
+    GPU_HOST_NONE: 'WebGPU cannot train in the app here: {detail}',
   },
   zh: {
     BACKEND_SELECTED: '训练使用 {backend} 后端：这是本机能加载并通过自检的最佳后端。',
@@ -80,5 +85,9 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
     BACKEND_NONE: '本机没有可用的 TensorFlow.js 后端（{detail}）。请重新安装 Kestrel。',
     OUT_OF_MEMORY: '训练内存不足（{detail}）。请减小批量或输入尺寸；Kestrel 可以将批量减半后重试。',
     LOSS_NOT_FINITE: '第 {step} 步的训练损失变为 {value}：训练发散。请降低学习率或检查标注。',
+    GPU_HOST_UTILITY: 'WebGPU 训练在训练进程中运行，使用 {adapter}。',
+    GPU_HOST_RENDERER: 'WebGPU 运行时无法在训练进程中运行（{detail}），因此 WebGPU 训练在一个隐藏窗口中使用 Chromium 自带的 WebGPU（{adapter}）运行。',
+    GPU_HOST_PROBE_RENDERER: 'WebGPU 运行时无法在训练进程中运行（{detail}）；Kestrel 改为检查 Chromium 自带的 WebGPU。',
+    GPU_HOST_NONE: '此处无法在应用中用 WebGPU 训练：{detail}',
   },
 };

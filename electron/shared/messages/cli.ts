@@ -16,6 +16,10 @@ export const cliMessages: { en: Record<string, string>; zh: Record<string, strin
     CLI_FLAG_NUMBER_RANGE: '--{flag} must be a number from {min} to {max}, not "{value}".',
     CLI_DATASET_SUBCOMMAND: 'Unknown subcommand "{value}": the one subcommand is `kestrel dataset check PATH`.',
     CLI_DATASET_NO_PATH: 'Give the dataset path: `kestrel dataset check PATH`.',
+    CLI_NEED_WEIGHTS: 'Give the run to {command} with --weights runs/NAME.',
+    CLI_OVERRIDES_UNREADABLE: 'The overrides file {path} cannot be read ({detail}). Give the tune.json that `kestrel tune` wrote.',
+    CLI_OVERRIDES_INVALID: 'The overrides file {path} is not a plan Kestrel can train with ({detail}). Give the tune.json (or lr-find.json) that `kestrel tune` wrote.',
+    CLI_OVERRIDES_WITH_RESUME: '--resume continues a run with the settings it started with; --overrides plans a new run. Give one of them.',
   },
   zh: {
     CLI_UNKNOWN_FLAG: 'kestrel {command} 没有 {flag} 选项。您是想用 --{guess} 吗？',
@@ -28,5 +32,9 @@ export const cliMessages: { en: Record<string, string>; zh: Record<string, strin
     CLI_FLAG_NUMBER_RANGE: '--{flag} 必须是 {min} 到 {max} 之间的数字，而不是"{value}"。',
     CLI_DATASET_SUBCOMMAND: '未知的子命令"{value}"：唯一的子命令是 `kestrel dataset check PATH`。',
     CLI_DATASET_NO_PATH: '请给出数据集路径：`kestrel dataset check PATH`。',
+    CLI_NEED_WEIGHTS: '请用 --weights runs/NAME 指定 kestrel {command} 要使用的训练。',
+    CLI_OVERRIDES_UNREADABLE: '无法读取覆盖文件 {path}（{detail}）。请指定 `kestrel tune` 写出的 tune.json。',
+    CLI_OVERRIDES_INVALID: '覆盖文件 {path} 不是 Kestrel 可以用来训练的计划（{detail}）。请指定 `kestrel tune` 写出的 tune.json（或 lr-find.json）。',
+    CLI_OVERRIDES_WITH_RESUME: '--resume 以训练开始时的设置继续该训练；--overrides 用于规划新的训练。请只给出其中一个。',
   },
 };

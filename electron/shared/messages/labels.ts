@@ -18,6 +18,7 @@ export const labelsMessages: {
     LABELS_READ_ONLY: 'Kestrel cannot write to {file} ({reason}); the file is unchanged. Make the dataset folder writable (or copy it somewhere writable), then save again.',
     LABELS_WRITE_FAILED: 'Saving {file} failed ({reason}); the file is unchanged. Check the disk has free space, then save again.',
     LABELS_NO_TRAIN_SPLIT: 'Kestrel cannot find where the training images of {path} go. Add a train entry to its data.yaml, or a train COCO file.',
+    LABELS_ALREADY_IN_DATASET: 'This image is already in the dataset as {existing}. Fix its labels there (from the dataset check or the Results gallery) instead: adding it again would train on the same picture twice, or on a validation image.',
   },
   zh: {
     LABELS_NOT_FOUND: 'Kestrel 在数据集中找不到 {file}。请重新检查：该文件可能已被移动或删除。',
@@ -34,5 +35,6 @@ export const labelsMessages: {
     LABELS_READ_ONLY: 'Kestrel 无法写入 {file}（{reason}）；文件未被修改。请让数据集文件夹可写（或将其复制到可写的位置），然后再次保存。',
     LABELS_WRITE_FAILED: '保存 {file} 失败（{reason}）；文件未被修改。请检查磁盘是否有剩余空间，然后再次保存。',
     LABELS_NO_TRAIN_SPLIT: 'Kestrel 找不到 {path} 的训练图像应放在哪里。请在 data.yaml 中添加 train 项，或提供训练用的 COCO 文件。',
+    LABELS_ALREADY_IN_DATASET: '这张图像已作为 {existing} 存在于数据集中。请改为在那里修正它的标注（从数据集检查或结果图库打开）：再次添加会使同一张图像被训练两次，或把验证图像用于训练。',
   },
 };

@@ -31,6 +31,7 @@ export const tuneMessages: { en: Record<string, string>; zh: Record<string, stri
       'The search ranks trials by their validation mAP, but the dataset has no validation images. Add a validation split (or more images, so Kestrel can split off 20%).',
     TUNE_NO_TRAIN_IMAGES: 'The dataset has no training images, so there is nothing to run the LR range test on. Check it with `kestrel dataset check`.',
     TUNE_TOO_FEW_STEPS: 'The LR range test needs at least {min} steps to say anything; {steps} were asked for.',
+    TUNE_LR_FIND_ENDED: 'The LR range test process ended ({cause}): {detail}. Try again; if it ends again, choose a smaller input size or batch.',
   },
   zh: {
     TUNE_LR_MIN_DIV10: '损失在学习率 {steepLr} 附近下降最快，在学习率 {minLr} 时最低；Kestrel 取最低损失学习率的十分之一，即 {chosen}，因为损失最低点已处于不稳定的边缘。',
@@ -57,5 +58,6 @@ export const tuneMessages: { en: Record<string, string>; zh: Record<string, stri
     TUNE_NO_VAL_IMAGES: '搜索按验证集 mAP 对试验排序，但该数据集没有验证图像。请添加验证集（或更多图像，以便 Kestrel 划出 20%）。',
     TUNE_NO_TRAIN_IMAGES: '该数据集没有训练图像，无法进行学习率范围测试。请用 `kestrel dataset check` 检查它。',
     TUNE_TOO_FEW_STEPS: '学习率范围测试至少需要 {min} 步才能得出结论；当前只要求了 {steps} 步。',
+    TUNE_LR_FIND_ENDED: '学习率范围测试进程已结束（{cause}）：{detail}。请重试；如果再次结束，请选择更小的输入尺寸或批大小。',
   },
 };

@@ -26,6 +26,10 @@ export const PlanOverridesSchema = z.object({
   epochs: z.number().int().positive().optional(),
   /** Share of the device's free memory the plan may use (0-1]. */
   memoryFraction: z.number().positive().max(1).optional(),
+  /** Warmup length in epochs (0: no warmup), instead of the planner's rule. */
+  warmupEpochs: z.number().nonnegative().optional(),
+  /** Weight decay as the optimizer applies it, instead of the planned one scaled by the effective batch. */
+  weightDecay: z.number().nonnegative().optional(),
   /** Data-parallel devices the plan is made for (Kestrel's own engine trains on one). */
   devices: z.number().int().positive().optional(),
   norm: NormKindSchema.optional(),

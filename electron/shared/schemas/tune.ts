@@ -4,7 +4,9 @@
  * search continues from) and the winner's overrides file (tune.json).
  */
 import { z } from 'zod';
+import { EpochMetricsSchema } from './events';
 import { ReasonSchema } from './reason';
+import { UserOverridesSchema } from './user-choice';
 
 /** One optimizer step of the LR range test. */
 export const LrFindPointSchema = z.object({
@@ -75,12 +77,10 @@ export const TrialParamsSchema = z.object({
 });
 export type TrialParams = z.infer<typeof TrialParamsSchema>;
 
-/** A trial's result at the end of one rung. */
-export const RungResultSchema = z.object({
+/** A trial's result at the end of one rung: the validation metrics of its last epoch (fitness always set), and the rung's time. */
+export const RungResultSchema = EpochMetricsSchema.pick({ map50: true, map50_95: true }).extend({
   rung: z.number().int().nonnegative(),
   epochs: z.number().int().positive(),
-  map50: z.number(),
-  map50_95: z.number(),
   fitness: z.number(),
   seconds: z.number().nonnegative(),
 });
@@ -129,8 +129,8 @@ export type SearchState = z.infer<typeof SearchStateSchema>;
 export const TuneOverridesFileSchema = z.object({
   version: z.literal(1),
   source: z.enum(['lr-find', 'search']),
-  /** Plan overrides (PlanOverrides fields). */
-  overrides: z.object({ lr: z.number().positive() }).catchall(z.number()),
+  /** The plan overrides to train with (the user's own and the tuned ones), within the one table of limits. */
+  overrides: UserOverridesSchema,
   /** TrainConfig settings that are not plan overrides. */
   train: z.object({ augment: AugmentStrengthSchema.optional(), epochs: z.number().int().positive().optional() }),
   /** The equivalent `kestrel train` command line. */
@@ -150,15 +150,36 @@ export const LrFindRequestSchema = z.object({
   runDir: z.string().min(1),
   /** Epochs of the planned run (the optimizer depends on the run's length). */
   epochs: z.number().int().positive(),
-  overrides: z.object({ batch: z.number(), accumulation: z.number(), optimizer: z.enum(['sgd', 'adamw']) }).partial().default({}),
+  /** The plan overrides the test plans with (the layout, optimizer and weight decay it trains at). */
+  overrides: UserOverridesSchema.default({}),
   steps: z.number().int().min(8).max(10_000).optional(),
 });
 export type LrFindRequest = z.input<typeof LrFindRequestSchema>;
 
-/** LR range test process -> parent: each step as it is measured, then the result or the error. */
+/** LR range test process -> parent: each step as it is measured, then the result or the error (a reason: code, figures, sentence). */
 export const LrFindMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('point'), point: LrFindPointSchema }),
   z.object({ type: z.literal('done'), result: LrFindResultSchema }),
-  z.object({ type: z.literal('error'), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    type: z.literal('error'),
+    error: z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional() }),
+  }),
 ]);
 export type LrFindMessage = z.infer<typeof LrFindMessageSchema>;
+
+/** An LR marked on the chart, with its position on the log axis. */
+const ChartLrSchema = z.object({ lr: z.number().positive(), log10Lr: z.number() });
+
+/**
+ * The LR range test as the Plan step draws it: the loss over log10(LR) (raw, the running
+ * average the test stopped by, and the centred trend the choice read), the chosen and the
+ * planned LR, the rule and its reasons.
+ */
+export const LrFindChartSchema = z.object({
+  points: z.array(z.object({ log10Lr: z.number(), loss: z.number(), smooth: z.number(), trend: z.number() })),
+  chosen: ChartLrSchema,
+  planned: ChartLrSchema,
+  rule: LrChoiceRuleSchema,
+  reasons: z.array(ReasonSchema),
+});
+export type LrFindChart = z.infer<typeof LrFindChartSchema>;

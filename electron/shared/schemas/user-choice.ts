@@ -23,6 +23,10 @@ export const UserOverridesSchema = z
     optimizer: z.enum(['sgd', 'adamw']),
     epochs: limitNumber('epochs'),
     memoryFraction: limitNumber('memoryFraction'),
+    /** Warmup length in epochs (0: none); the planner warns outside its safe range. */
+    warmupEpochs: limitNumber('warmupEpochs'),
+    /** Weight decay as the optimizer applies it (not scaled by the batch); the planner warns outside its safe range. */
+    weightDecay: limitNumber('weightDecay'),
   })
   .partial()
   .strict()

@@ -12,6 +12,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The figures of the error's sentence, for saying it in the UI's language. */
+    readonly params?: Record<string, string | number | boolean>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -25,8 +27,8 @@ export class ApiError extends Error {
 export async function call<C extends ChannelName>(channel: C, req: Req<C>): Promise<Res<C>> {
   const method = (window.api as unknown as Record<string, (r: unknown) => Promise<unknown>>)[methodName(channel)];
   if (!method) throw new ApiError('APP_NO_BRIDGE', 'Kestrel could not reach its back end. Restart the app.');
-  const r = (await method(req)) as { ok: true; value: Res<C> } | { ok: false; error: { code: string; message: string } };
-  if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+  const r = (await method(req)) as { ok: true; value: Res<C> } | { ok: false; error: { code: string; message: string; params?: Record<string, string | number | boolean> } };
+  if (!r.ok) throw new ApiError(r.error.code, r.error.message, r.error.params);
   return r.value;
 }
 

@@ -19,6 +19,8 @@ export interface CompareInput {
   map50_95: number | null;
   perClass: { name: string; ap50: number; ap50_95: number }[];
   thresholds: { name: string; conf: number }[];
+  /** The run it was fine-tuned from (null: from scratch). */
+  parentRun?: string | null | undefined;
 }
 
 /** One row: a label (a message key and its params, or a class name) and a cell per run. */
@@ -60,6 +62,7 @@ export function compareRows(runs: readonly CompareInput[]): CompareRow[] {
   const setting = (label: string, f: (r: CompareInput) => string | number | null) => rows.push({ kind: 'setting', label, cells: runs.map(f), best: null });
   setting('compare.dataset', (r) => baseName(r.datasetPath));
   setting('compare.model', (r) => (r.model ? `${r.model.scale} · ${r.model.imgsz} px` : null));
+  if (runs.some((r) => r.parentRun)) setting('compare.parent', (r) => r.parentRun ?? null);
   setting('compare.epochs', (r) => r.epochsDone);
   setting('compare.batch', (r) => {
     const b = num(r.plan?.['perDeviceBatch']);

@@ -258,9 +258,13 @@ export interface View {
 export const MIN_ZOOM = 0.02;
 export const MAX_ZOOM = 32;
 
-/** The view that fits the whole image in the viewport, centred. */
+/** Screen pixels left around a fitted image: a box's corner handles on the image's edge stay inside the stage, where the pointer can take them. */
+export const FIT_MARGIN = 12;
+
+/** The view that fits the whole image in the viewport, centred, FIT_MARGIN from its edges. */
 export function fitView(width: number, height: number, vw: number, vh: number): View {
-  const zoom = clamp(Math.min(vw / width, vh / height), MIN_ZOOM, MAX_ZOOM);
+  const m = Math.min(FIT_MARGIN, vw / 4, vh / 4);
+  const zoom = clamp(Math.min((vw - 2 * m) / width, (vh - 2 * m) / height), MIN_ZOOM, MAX_ZOOM);
   return {
     zoom,
     panX: (vw - width * zoom) / 2,

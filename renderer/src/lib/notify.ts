@@ -1,25 +1,11 @@
 /**
- * An OS notification when a long run ends or fails (the web Notification API, which Electron
- * shows as a system notification). Best effort: a refused permission or a browser without
- * notifications leaves the in-app notice as the only one.
+ * Run-end notifications are main's, not the renderer's: electron/main/run-feedback.ts shows one
+ * OS notification per run (after the supervisor's restarts, also with the window minimised or
+ * closed, in the language of the settings) and the taskbar/dock progress. The window's
+ * permission handler refuses web notifications, so the renderer asks for nothing.
  */
 
-/** Asks for permission once, early (a click starting a run), so the end of the run can notify. */
+/** The Plan step's Start calls this; nothing to prepare since main notifies (kept until that call goes). */
 export function prepareNotifications(): void {
-  try {
-    if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
-  } catch (_err) {
-    // No notifications here: the in-app notice is enough.
-  }
-}
-
-/** Shows a system notification when allowed; returns whether one was shown. */
-export function notify(title: string, body: string): boolean {
-  try {
-    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return false;
-    new Notification(title, { body, silent: false });
-    return true;
-  } catch (_err) {
-    return false;
-  }
+  // Deliberately empty: see the header.
 }

@@ -1,7 +1,9 @@
 /**
  * "Save report": draws the run's curves (loss, mAP, LR from metrics.csv; PR from the final
  * evaluation) with uPlot into PNGs, has main save them into the run's plots/ folder, then has
- * main write report.html beside them. Returns the report's path.
+ * main write report.html beside them. Returns the report's path. The confusion matrix is a heat
+ * map, not a curve: main draws it (plots/confusion.png, electron/app/report.ts) when it writes
+ * the report, from the same counts and saved thresholds as the Results view.
  */
 import { call } from './api';
 import { PALETTE } from './colors';

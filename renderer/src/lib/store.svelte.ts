@@ -4,6 +4,7 @@ import type { UserOverrides } from '../../../electron/shared/schemas/user-choice
 import type { ModelScale } from '../../../electron/shared/schemas/model';
 import { ApiError } from './api';
 import type { RunView } from './run-view';
+import type { FineTune } from './improve';
 
 export { applyEvent, newRunView, type LiveSeries, type RunView } from './run-view';
 
@@ -15,11 +16,13 @@ export type StepId = (typeof STEPS)[number];
 export interface UiError {
   code: string;
   message: string;
+  /** The figures of a coded error, so ErrorBox can say it in the UI's language. */
+  params?: Record<string, string | number | boolean>;
 }
 
 /** Turns anything thrown by a call into a UiError. */
 export function toUiError(err: unknown): UiError {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
+  if (err instanceof ApiError) return { code: err.code, message: err.message, ...(err.params ? { params: err.params } : {}) };
   return { code: 'APP_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
@@ -51,5 +54,10 @@ export const app = $state({
   resultsRunId: null as string | null,
   /** A run that was cut short while the app was closed (crash, power cut): offered for resume on start. */
   interrupted: null as RunSummary | null,
+  /**
+   * The fine-tune being set up from a finished run ("Continue training" and the like): the Plan
+   * step plans and starts it `from` that run (lib/improve.ts fromOf); cleared once a run starts.
+   */
+  fineTune: null as FineTune | null,
 });
 

@@ -5,7 +5,7 @@
  * summarizeAtThresholds (electron/engine/predict/verdict.ts; test/renderer/thresholds-view.test.ts
  * checks they agree): greedy matching per class at IoU 0.5, highest score first.
  */
-import { bestUnusedTruth, matchDetection } from '../../../electron/shared/match';
+import { matchDetection } from '../../../electron/shared/match';
 
 /** A ground-truth box (pixels; `ignore`: difficult / crowd, neither missed nor a false alarm when hit). */
 export interface TruthLike {
@@ -136,35 +136,8 @@ export function ratesOf(c: ClassCounts): { precision: number | null; recall: num
   };
 }
 
-/**
- * The confusion matrix at the thresholds, rows predicted, columns true, the last row and
- * column "background": each kept detection takes the unused truth of any class it overlaps
- * most (IoU >= 0.5), highest score first; a detection on nothing is a false alarm (true
- * background), a truth nobody took is a miss (predicted background). Ignore boxes are left out.
- */
-export function confusionAt(images: readonly ValImageLike[], classCount: number, confs: readonly number[], fallback: number, iouThr = 0.5): number[][] {
-  const n = classCount + 1;
-  const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const bg = classCount;
-  const row = (i: number) => m[Math.min(i, bg)]!;
-  for (const img of images) {
-    const truths = img.truths.filter((t) => !t.ignore);
-    const used = new Uint8Array(truths.length);
-    for (const d of keptAt(img.detections, confs, fallback).sort((a, b) => b.score - a.score)) {
-      const best = bestUnusedTruth(d, truths, used, iouThr);
-      const r = row(d.cls);
-      if (best < 0) r[bg]!++;
-      else {
-        used[best] = 1;
-        r[Math.min(truths[best]!.cls, bg)]!++;
-      }
-    }
-    truths.forEach((t, j) => {
-      if (!used[j]) m[bg]![Math.min(t.cls, bg)]!++;
-    });
-  }
-  return m;
-}
+/** The confusion matrix at the thresholds: counted in shared code, so the report's PNG counts the same (electron/shared/confusion.ts). */
+export { confusionAt } from '../../../electron/shared/confusion';
 
 /** Error types the gallery filters by. */
 export type GalleryFilter = 'all' | 'misses' | 'falseAlarms' | 'correct';

@@ -44,6 +44,12 @@ function setLogit(s: ReturnType<typeof scene>, nc: number, img: number, anchor: 
   s.cls[(img * s.a + anchor) * nc + cls] = logit;
 }
 
+/** One predicted box: its sides' bins at an anchor of an image, and the logits of the classes given (class -> logit). */
+function place(s: ReturnType<typeof scene>, nc: number, img: number, anchor: number, sides: [number, number, number, number], logits: Record<number, number>): void {
+  setSides(s, img, anchor, sides);
+  for (const [cls, logit] of Object.entries(logits)) setLogit(s, nc, img, anchor, Number(cls), logit);
+}
+
 function raw(s: ReturnType<typeof scene>, b: number, nc: number): RawHeadOutput {
   return { box: tf.tensor3d(s.box, [b, s.a, 4 * BINS]), cls: tf.tensor3d(s.cls, [b, s.a, nc]) };
 }
@@ -68,8 +74,7 @@ test('DFL: one-hot bins give distances x stride around the anchor centre', () =>
   const nc = 2;
   const s = scene(1, nc);
   // Anchor 9 (centre 12,12, stride 8): l=1, t=2, r=3, b=1 bins -> 8, 16, 24, 8 px.
-  setSides(s, 0, 9, [1, 2, 3, 1]);
-  setLogit(s, nc, 0, 9, 1, 2);
+  place(s, nc, 0, 9, [1, 2, 3, 1], { 1: 2 });
   const r = raw(s, 1, nc);
   const [dets] = decodePredictions(r, s.anchors, EVAL_DECODE_OPTIONS);
   tf.dispose([r.box, r.cls]);
@@ -110,8 +115,7 @@ test('letterbox undo: back to original pixels, clipped to the image', () => {
   const lb = { scale: 0.64, padX: 0, padY: 16, srcWidth: 100, srcHeight: 50 };
   const nc = 2;
   const s = scene(1, nc);
-  setSides(s, 0, 9, [1, 2, 3, 1]); // input box (4, -4, 36, 20) as above
-  setLogit(s, nc, 0, 9, 1, 2);
+  place(s, nc, 0, 9, [1, 2, 3, 1], { 1: 2 }); // input box (4, -4, 36, 20) as above
   const r = raw(s, 1, nc);
   const [dets] = decodePredictions(r, s.anchors, { ...EVAL_DECODE_OPTIONS, letterbox: [lb] });
   tf.dispose([r.box, r.cls]);
@@ -153,11 +157,8 @@ test('thresholds, multi-label and the detection cap', () => {
   const nc = 2;
   const s = scene(1, nc);
   // Anchor 0: both classes likely (0.88, 0.73); anchor 5: 0.2 (below display, above eval).
-  setSides(s, 0, 0, [1, 1, 1, 1]);
-  setLogit(s, nc, 0, 0, 0, 2);
-  setLogit(s, nc, 0, 0, 1, 1);
-  setSides(s, 0, 5, [0, 0, 0, 0]);
-  setLogit(s, nc, 0, 5, 1, Math.log(0.2 / 0.8));
+  place(s, nc, 0, 0, [1, 1, 1, 1], { 0: 2, 1: 1 });
+  place(s, nc, 0, 5, [0, 0, 0, 0], { 1: Math.log(0.2 / 0.8) });
   const r = raw(s, 1, nc);
   const single = decodePredictions(r, s.anchors, DISPLAY_DECODE_OPTIONS)[0]!;
   assert.deepEqual(single.map((d) => d.cls), [0]);
@@ -176,12 +177,9 @@ test('thresholds, multi-label and the detection cap', () => {
 test('batch: each image decoded on its own; nothing above threshold gives []; no tensor leaks', async () => {
   const nc = 1;
   const s = scene(3, nc);
-  setSides(s, 0, 9, [1, 1, 1, 1]);
-  setLogit(s, nc, 0, 9, 0, 1);
-  setSides(s, 2, 80, [1, 1, 1, 1]);
-  setLogit(s, nc, 2, 80, 0, 2);
-  setSides(s, 2, 81, [1, 1, 1, 1]);
-  setLogit(s, nc, 2, 81, 0, 0);
+  place(s, nc, 0, 9, [1, 1, 1, 1], { 0: 1 });
+  place(s, nc, 2, 80, [1, 1, 1, 1], { 0: 2 });
+  place(s, nc, 2, 81, [1, 1, 1, 1], { 0: 0 });
   const r = raw(s, 3, nc);
   const before = tf.memory().numTensors;
   const dets = decodePredictions(r, s.anchors, EVAL_DECODE_OPTIONS);
@@ -242,11 +240,8 @@ test('random head output at 320 px, batch 4, multi-label: runs and respects ever
 test('the wasm backend decodes the same as cpu', async () => {
   const nc = 2;
   const s = scene(2, nc);
-  setSides(s, 0, 9, [1, 2, 3, 1]);
-  setLogit(s, nc, 0, 9, 1, 2);
-  setSides(s, 1, 70, [2, 2, 2, 2]);
-  setLogit(s, nc, 1, 70, 0, 1);
-  setLogit(s, nc, 1, 70, 1, 0.5);
+  place(s, nc, 0, 9, [1, 2, 3, 1], { 1: 2 });
+  place(s, nc, 1, 70, [2, 2, 2, 2], { 0: 1, 1: 0.5 });
   const onCpu = (() => {
     const r = raw(s, 2, nc);
     const d = decodePredictions(r, s.anchors, EVAL_DECODE_OPTIONS);

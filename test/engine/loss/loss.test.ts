@@ -6,6 +6,7 @@ import '../../../electron/engine/tf-gradients';
 import { anchorsFor } from '../../../electron/engine/eval/decode';
 import { assignBatch, assignBatchAsync, assignTargets, ciou, computeLoss, smoothForeground, writeTwoHot, type LossTargets } from '../../../electron/engine/loss/index';
 import { createRng } from '../../../electron/engine/data/rng';
+import { countSyncReads } from '../../helpers/sync-reads';
 
 const IMGSZ = 64;
 const NC = 3;
@@ -170,23 +171,14 @@ test('assignBatchAsync gives assignBatch\'s assignment, and computeLoss with it 
 
     // Loss and gradients, counting the synchronous reads made while computing them.
     const lossAndGrads = (given?: typeof asg): { values: Float32Array[]; reads: number } => {
-      const dataSync = tf.Tensor.prototype.dataSync;
-      let reads = 0;
-      tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
-        reads++;
-        return dataSync.call(this);
-      } as typeof dataSync;
-      let out: tf.Tensor[];
-      try {
+      const { value: out, reads } = countSyncReads(() => {
         const { value, grads } = tf.valueAndGrads((bx: tf.Tensor, cl: tf.Tensor) => {
           const l = computeLoss({ box: bx as tf.Tensor3D, cls: cl as tf.Tensor3D }, targets, anchors, {}, given);
           tf.dispose([l.box, l.cls, l.dfl]);
           return l.total;
         })([box, cls]);
-        out = [value, ...grads];
-      } finally {
-        tf.Tensor.prototype.dataSync = dataSync;
-      }
+        return [value, ...grads];
+      });
       const values = out.map((t) => Float32Array.from(t.dataSync()));
       tf.dispose(out);
       return { values, reads };

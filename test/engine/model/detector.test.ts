@@ -13,27 +13,10 @@ import { createAdamW } from '../../../electron/engine/train/optim';
 import { computeGradients, trainStep } from '../../../electron/engine/train/step';
 import { KestrelError } from '../../../electron/shared/errors';
 import type { NormKind } from '../../../electron/shared/schemas/model';
+import { THREE_BOXES, TINY_IMGSZ, tinyBatch } from '../../helpers/tiny-batch';
 
-const IMGSZ = 64;
+const IMGSZ = TINY_IMGSZ;
 const anchors = anchorsFor(IMGSZ, [8, 16, 32]);
-
-/** Two 64 px images, grey with one bright box each, and their targets. */
-function tinyBatch() {
-  const images = new Float32Array(2 * IMGSZ * IMGSZ * 3).fill(0.3);
-  const paint = (b: number, x1: number, y1: number, x2: number, y2: number) => {
-    for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) for (let c = 0; c < 3; c++) images[((b * IMGSZ + y) * IMGSZ + x) * 3 + c] = 0.9;
-  };
-  paint(0, 8, 8, 40, 30);
-  paint(1, 30, 20, 60, 60);
-  return {
-    size: 2,
-    imgsz: IMGSZ,
-    images,
-    batchIndex: new Int32Array([0, 1]),
-    cls: new Int32Array([0, 1]),
-    boxes: new Float32Array([8, 8, 40, 30, 30, 20, 60, 60]),
-  };
-}
 
 test('forward gives raw head outputs for every anchor of P3-P5, at any multiple of 32', async () => {
   await initBackend({ force: 'wasm' });
@@ -84,7 +67,7 @@ for (const norm of ['batch', 'group'] as NormKind[]) {
       // At initialisation every level predicts boxes ~15 strides wide, so with top-10 the small
       // P3 anchors win every box and the P4/P5 box branches would rightly get no gradient. A box
       // over the whole image and top-k 100 make anchors of every level positives.
-      const batch = { ...tinyBatch(), batchIndex: new Int32Array([0, 1, 1]), cls: new Int32Array([0, 1, 0]), boxes: new Float32Array([8, 8, 40, 30, 30, 20, 60, 60, 1, 1, 63, 63]) };
+      const batch = tinyBatch(THREE_BOXES);
       const { grads, loss } = computeGradients(det, batch, { anchors, readLoss: true, loss: { assigner: { topk: 100 } } });
       assert.ok(loss && Number.isFinite(loss.total) && loss.total > 0 && loss.positives > 0, JSON.stringify(loss));
       assert.equal(Object.keys(grads).length, det.params().length);

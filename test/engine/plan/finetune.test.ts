@@ -53,6 +53,12 @@ test('a fine-tune warms up for 1 epoch instead of 3 (the image floor and 10% cap
   assert.deepEqual(planWarmup(23, 230, 64, { fineTune: true }), { steps: 23, rule: 'cap', epochSteps: 23, imageSteps: 25, capSteps: 23, wantedSteps: 25 });
   // Without the flag nothing changes.
   assert.deepEqual(planWarmup(23, 230, 64, {}), planWarmup(23, 230, 64));
+  // A warmup the engineer set wins over the fine-tune's too, and the fine-tune's warmup reason gives way to its own.
+  const set = plan(1416, { epochs: 50, warmupEpochs: 2 }, { parentRun: 'p' });
+  assert.equal(set.warmupSteps, 46);
+  assert.ok(codes(set.reasons).includes('PLAN_WARMUP_OVERRIDE'));
+  assert.ok(!codes(set.reasons).includes('PLAN_FINETUNE_WARMUP'));
+  assert.deepEqual(set.reasons.find((r) => r.code === 'PLAN_WARMUP_OVERRIDE')?.params, { warmupEpochs: 2, warmupSteps: 46, stepsPerEpoch: 23, planned: 25 });
 });
 
 test('an SGD fine-tune has no raised bias LR: biases warm up with the weights', () => {

@@ -6,7 +6,7 @@ import { KestrelError } from '../../../electron/shared/errors';
 import { TrainingPlanSchema, type MemoryCalibration, type PlanOverrides, type TrainingPlan } from '../../../electron/shared/schemas/plan';
 import type { HardwareProfile } from '../../../electron/shared/schemas/hardware';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
-import { GiB, MiB, PROFILES, gpuBox } from './profiles';
+import { GiB, MiB, PROFILES, gpuBox, measuredLine } from './profiles';
 
 const codes = (rs: { code: string }[]) => rs.map((r) => r.code);
 
@@ -254,6 +254,47 @@ test('LR of 0.1 or more and batch 1 overrides warn', () => {
   assert.ok(w.includes('PLAN_WARN_LR_UNSAFE'));
 });
 
+test('warmup and weight decay overrides are kept as given, each with a reason; outside the safe range, a warning', () => {
+  const base = plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 30 });
+  const p = plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 30, warmupEpochs: 1.5, weightDecay: 0.03 });
+  assert.equal(p.optimizer, 'adamw');
+  assert.equal(p.effectiveBatch, base.effectiveBatch, 'the layout does not move');
+  assert.equal(p.warmupSteps, Math.round(1.5 * p.stepsPerEpoch));
+  assert.equal(p.schedule.warmupSteps, p.warmupSteps);
+  assert.equal(p.weightDecay, 0.03);
+  assert.deepEqual(p.overrides, { epochs: 30, warmupEpochs: 1.5, weightDecay: 0.03 });
+  const warmupReason = p.reasons.find((r) => r.code === 'PLAN_WARMUP_OVERRIDE');
+  assert.deepEqual(warmupReason?.params, { warmupEpochs: 1.5, warmupSteps: p.warmupSteps, stepsPerEpoch: p.stepsPerEpoch, planned: base.warmupSteps });
+  assert.ok(!codes(p.reasons).some((c) => c.startsWith('PLAN_WARMUP_RULE_')), 'the rule did not decide the length');
+  const wdReason = p.reasons.find((r) => r.code === 'PLAN_WEIGHT_DECAY_OVERRIDE');
+  assert.deepEqual(wdReason?.params, { weightDecay: 0.03, planned: base.weightDecay, effectiveBatch: p.effectiveBatch });
+  assert.ok(!codes(p.reasons).includes('PLAN_WEIGHT_DECAY_ADAMW'));
+  assert.deepEqual(codes(p.warnings), codes(base.warnings), 'inside the safe range: no new warning');
+
+  // No warmup: the schedule starts at the peak LR, with a warning.
+  const none = plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 30, warmupEpochs: 0 });
+  assert.equal(none.warmupSteps, 0);
+  assert.equal(lrAt(none.schedule, 0).lr, none.lr);
+  assert.ok(codes(none.warnings).includes('PLAN_WARN_NO_WARMUP'));
+  // Half of a 10-epoch run warming up: kept, warned with the share; the rule's own short-run warning is not given.
+  const long = plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 10, warmupEpochs: 5 });
+  assert.equal(long.warmupSteps, 5 * long.stepsPerEpoch);
+  const lw = long.warnings.find((r) => r.code === 'PLAN_WARN_WARMUP_LONG');
+  assert.equal(lw?.params['percent'], 50);
+  assert.ok(!codes(long.warnings).includes('PLAN_WARN_SHORT_RUN'));
+  // More warmup than the run: the whole run.
+  assert.equal(plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 10, warmupEpochs: 40 }).warmupSteps, long.totalSteps);
+
+  // Weight decay outside the planner's range (AdamW: 0.05 scaled by E 16-128, i.e. 0.0125-0.1), either way.
+  for (const weightDecay of [0, 0.5]) {
+    const q = plan(PROFILES.win3090, 'n', 640, 5000, { epochs: 30, weightDecay });
+    assert.equal(q.weightDecay, weightDecay);
+    const w = q.warnings.find((r) => r.code === 'PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE');
+    assert.deepEqual(w?.params, { weightDecay, effectiveBatch: q.effectiveBatch, min: 0.0125, max: 0.1, optimizer: 'AdamW', planned: base.weightDecay }, String(weightDecay));
+    assert.ok(!codes(q.warnings).includes('PLAN_WARN_WEIGHT_DECAY_UNSAFE'));
+  }
+});
+
 test('an effective batch override: accumulation follows; an impossible one warns', () => {
   const p = plan(PROFILES.win3090, 'n', 640, 5000, { effectiveBatch: 96 });
   assert.equal(p.effectiveBatch, 96);
@@ -303,16 +344,8 @@ test('SGD LR below the safe minimum is clamped up, with a reason', () => {
 });
 
 test('a matching calibration replaces the estimate; another device key does not', () => {
-  const cal: MemoryCalibration = {
-    key: { scale: 'n', imgsz: 640, norm: 'batch', backend: 'tfjs-node-gpu', device: 'gpu:NVIDIA GeForce RTX 3090', optimizer: 'adamw', engine: STEP_MEMORY_VERSION },
-    fixedBytes: 1 * GiB,
-    perImageBytes: 0.5 * GiB,
-    measuredAt: '2025-02-01T10:00:00Z',
-    points: [
-      { batch: 2, peakBytes: 2 * GiB },
-      { batch: 8, peakBytes: 5 * GiB },
-    ],
-  };
+  const key = { scale: 'n', imgsz: 640, norm: 'batch', backend: 'tfjs-node-gpu', device: 'gpu:NVIDIA GeForce RTX 3090', optimizer: 'adamw', engine: STEP_MEMORY_VERSION } as const;
+  const cal = measuredLine(key, 1 * GiB, 0.5 * GiB, [2, 8], '2025-02-01T10:00:00Z'); // peaks 2 and 5 GiB
   const p = plan(PROFILES.win3090, 'n', 640, 1000, {}, [cal]);
   assert.equal(p.memory.source, 'calibration');
   assert.equal(p.memory.calibratedAt, cal.measuredAt);

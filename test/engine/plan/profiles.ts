@@ -1,7 +1,9 @@
 // Hand-built HardwareProfiles for the planner's tests, mirroring the probe's recorded fixture
-// machines (test/fixtures/hardware/*), so the planner's tests do not depend on the probe.
+// machines (test/fixtures/hardware/*), so the planner's tests do not depend on the probe; and
+// memory calibrations on a measured line.
 import { reason } from '../../../electron/shared/reason';
 import type { BackendAvailability, BackendId, GpuInfo, HardwareProfile } from '../../../electron/shared/schemas/hardware';
+import type { MemoryCalibration } from '../../../electron/shared/schemas/plan';
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
@@ -105,4 +107,9 @@ export function gpuBox(n: number, freeGiB: number, model = 'NVIDIA Tesla V100-SX
     ALL,
     { total: 512 * GiB, available: 500 * GiB },
   );
+}
+
+/** A memory calibration measured on a straight line m(b) = fixed + perImage x b, at the given batches. */
+export function measuredLine(key: MemoryCalibration['key'], fixedBytes: number, perImageBytes: number, batches: number[], measuredAt: string): MemoryCalibration {
+  return { key, fixedBytes, perImageBytes, measuredAt, points: batches.map((batch) => ({ batch, peakBytes: fixedBytes + perImageBytes * batch })) };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildSchedule, lrAt, planWarmup, sampleSchedule } from '../../../electron/engine/plan/index';
+import { buildSchedule, lrAt, planWarmup, sampleSchedule, warmupOverrideWarning, warmupStepsFor } from '../../../electron/engine/plan/index';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
@@ -35,6 +35,22 @@ test('property: warmup never takes more than a tenth of a run (or one step), for
     }),
     { numRuns: 500 },
   );
+});
+
+test('a warmup set in epochs: whole optimizer steps, never past the run; warned when none or over a tenth of the run', () => {
+  assert.equal(warmupStepsFor(1, 23, 230), 23);
+  assert.equal(warmupStepsFor(0.5, 23, 230), 12); // 11.5 rounds up
+  assert.equal(warmupStepsFor(0, 23, 230), 0);
+  assert.equal(warmupStepsFor(20, 23, 230), 230, 'at most the whole run');
+  assert.equal(warmupOverrideWarning(23, 230, 23), null, 'a tenth of the run is inside the range');
+  assert.equal(warmupOverrideWarning(1, 5, 1), null, 'one step is always allowed');
+  const none = warmupOverrideWarning(0, 230, 23);
+  assert.equal(none?.code, 'PLAN_WARN_NO_WARMUP');
+  assert.deepEqual(none?.params, { planned: 23 });
+  const long = warmupOverrideWarning(115, 230, 23);
+  assert.equal(long?.code, 'PLAN_WARN_WARMUP_LONG');
+  assert.deepEqual(long?.params, { warmupSteps: 115, totalSteps: 230, percent: 50, maxPercent: 10, planned: 23 });
+  assert.match(long!.message, /115 of the run's 230 optimizer steps \(50%\), more than the 10%/);
 });
 
 test('SGD: lrAt at warmup start, warmup end and the last step', () => {

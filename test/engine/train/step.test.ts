@@ -9,27 +9,11 @@ import { initBackend } from '../../../electron/engine/backend/index';
 import { anchorsFor } from '../../../electron/engine/eval/decode';
 import { createDetector, type Detector } from '../../../electron/engine/model/detector';
 import { backendReadsSync, computeGradients, computeGradientsAsync, type GradientsResult, type StepOptions } from '../../../electron/engine/train/step';
+import { countSyncReadsAsync } from '../../helpers/sync-reads';
+import { THREE_BOXES, TINY_IMGSZ, tinyBatch } from '../../helpers/tiny-batch';
 
-const IMGSZ = 64;
+const IMGSZ = TINY_IMGSZ;
 const anchors = anchorsFor(IMGSZ, [8, 16, 32]);
-
-/** Two 64 px images with one bright box each (three boxes in all), and their targets. */
-function tinyBatch() {
-  const images = new Float32Array(2 * IMGSZ * IMGSZ * 3).fill(0.3);
-  const paint = (b: number, x1: number, y1: number, x2: number, y2: number) => {
-    for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) for (let c = 0; c < 3; c++) images[((b * IMGSZ + y) * IMGSZ + x) * 3 + c] = 0.9;
-  };
-  paint(0, 8, 8, 40, 30);
-  paint(1, 30, 20, 60, 60);
-  return {
-    size: 2,
-    imgsz: IMGSZ,
-    images,
-    batchIndex: new Int32Array([0, 1, 1]),
-    cls: new Int32Array([0, 1, 0]),
-    boxes: new Float32Array([8, 8, 40, 30, 30, 20, 60, 60, 1, 1, 63, 63]),
-  };
-}
 
 interface Outcome {
   loss: NonNullable<GradientsResult['loss']>;
@@ -41,20 +25,9 @@ interface Outcome {
 /** One micro-batch's gradients on a fresh detector (same seed each time), read back as numbers. */
 async function run(compute: (det: Detector) => GradientsResult | Promise<GradientsResult>): Promise<Outcome> {
   const det = createDetector({ scale: 'n', imgsz: IMGSZ, numClasses: 2, norm: 'batch' }, { seed: 4 });
-  const dataSync = tf.Tensor.prototype.dataSync;
-  let syncReads = 0;
-  tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
-    syncReads++;
-    return dataSync.call(this);
-  } as typeof dataSync;
   try {
     const before = tf.memory().numTensors;
-    let res: GradientsResult;
-    try {
-      res = await compute(det);
-    } finally {
-      tf.Tensor.prototype.dataSync = dataSync;
-    }
+    const { value: res, reads: syncReads } = await countSyncReadsAsync(async () => compute(det));
     assert.equal(tf.memory().numTensors, before + Object.keys(res.grads).length, 'tensors leaked besides the gradients');
     assert.ok(res.loss, 'loss not read');
     const grads = new Map<string, Float32Array>();
@@ -86,7 +59,7 @@ test('backendReadsSync: webgpu cannot read synchronously, the others can', () =>
 
 test('the two-pass step (webgpu\'s) gives the single pass\'s loss, gradients and BatchNorm statistics (wasm), with no synchronous read', async () => {
   await initBackend({ force: 'wasm' });
-  const batch = tinyBatch();
+  const batch = tinyBatch(THREE_BOXES);
   // top-k 100 and a box over the whole image make anchors of every level positive, so every head has a gradient.
   const opts: StepOptions = { anchors, readLoss: true, loss: { assigner: { topk: 100 } } };
   const single = await run((det) => computeGradientsAsync(det, batch, { ...opts, separateAssignment: false }));

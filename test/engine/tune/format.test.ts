@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatLrFind, formatSearchTable } from '../../../electron/engine/tune/format';
-import { chooseLr, rangeLr } from '../../../electron/engine/tune/lr-choice';
-import type { LrFindResult, SearchState } from '../../../electron/shared/schemas/tune';
+import { rangeLr } from '../../../electron/engine/tune/lr-choice';
+import type { SearchState } from '../../../electron/shared/schemas/tune';
+import { lrFindResult } from '../../helpers/tune';
 
 test('formatLrFind: sampled rows with the lowest marked, the choice and every reason', () => {
   const curve = Array.from({ length: 50 }, (_, i) => {
@@ -11,21 +12,8 @@ test('formatLrFind: sampled rows with the lowest marked, the choice and every re
     const loss = 2 + (Math.log10(lr) + 3) ** 2 / 4;
     return { step: i, lr, loss, smooth: loss };
   });
-  const choice = chooseLr(curve, { optimizer: 'adamw', plannedLr: 1e-3 });
-  const r: LrFindResult = {
-    version: 1,
-    createdAt: 'now',
-    datasetPath: 'd',
-    model: { scale: 'n', imgsz: 64 },
-    plan: { optimizer: 'adamw', lr: 1e-3, perDeviceBatch: 4, accumulation: 2, effectiveBatch: 8, weightDecay: 0.05 },
-    settings: { steps: 50, lrMin: 1e-6, lrMax: 0.1, beta: 0.9, divergeFactor: 4, seed: 0 },
-    curve,
-    stopped: null,
-    choice,
-    overrides: { lr: choice.lr },
-    seconds: 12,
-    backend: 'wasm',
-  };
+  const r = lrFindResult(curve, { plannedLr: 1e-3, plan: { accumulation: 2, effectiveBatch: 8 }, settings: { lrMin: 1e-6, lrMax: 0.1, beta: 0.9 }, seconds: 12 });
+  const choice = r.choice;
   const text = formatLrFind(r, 8);
   assert.match(text, /50 of 50 steps/);
   assert.match(text, /batch 4 x 2 = 8/);

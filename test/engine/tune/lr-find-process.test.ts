@@ -2,26 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lrFindChart, runLrFindProcess } from '../../../electron/engine/tune/lr-find-process';
-import { chooseLr } from '../../../electron/engine/tune/lr-choice';
 import type { ChildExit, ChildHandle, ForkFn } from '../../../electron/engine/train/fork';
 import { KestrelError } from '../../../electron/shared/errors';
-import type { LrFindResult } from '../../../electron/shared/schemas/tune';
+import { lrFindResult } from '../../helpers/tune';
 
 const curve = [1e-5, 1e-4, 1e-3, 1e-2].map((lr, step) => ({ step, lr, loss: 3 - step * 0.5, smooth: 3 - step * 0.4 }));
-const result: LrFindResult = {
-  version: 1,
-  createdAt: 'now',
-  datasetPath: 'd',
-  model: { scale: 'n', imgsz: 64 },
-  plan: { optimizer: 'adamw', lr: 5e-4, perDeviceBatch: 4, accumulation: 1, effectiveBatch: 4, weightDecay: 0.05 },
-  settings: { steps: 4, lrMin: 1e-5, lrMax: 1e-2, beta: 0.8, divergeFactor: 4, seed: 0 },
-  curve,
-  stopped: null,
-  choice: chooseLr(curve, { optimizer: 'adamw', plannedLr: 5e-4 }),
-  overrides: { lr: 1e-3 },
-  seconds: 1,
-  backend: 'wasm',
-};
+const result = lrFindResult(curve, { plannedLr: 5e-4 });
 
 /** A fake child: replays `script` once the parent listens; records what the parent posts. */
 function fakeFork(script: (h: { send: (m: unknown) => void; exit: (e: ChildExit) => void }) => void, posted: unknown[], args: string[][]): ForkFn {

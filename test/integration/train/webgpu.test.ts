@@ -14,8 +14,11 @@ import { createDetector } from '../../../electron/engine/model/detector';
 import { createAdamW } from '../../../electron/engine/train/optim';
 import { imagesTensor, trainStep, type StepLoss } from '../../../electron/engine/train/step';
 import type { ModelSpec } from '../../../electron/shared/schemas/model';
+import { TINY_IMGSZ, TWO_BOXES, tinyBatch, type TinyBox } from '../../helpers/tiny-batch';
 
-const IMGSZ = 64;
+const IMGSZ = TINY_IMGSZ;
+/** Two grey images with bright boxes and a dark one (three in all). */
+const BOXES: readonly TinyBox[] = [...TWO_BOXES, { image: 1, cls: 0, box: [4, 40, 20, 60], paint: 0.1 }];
 // About 5 s a step on lavapipe with two shared cores: 8 steps keep the test under a minute.
 const STEPS = 8;
 const SPEC: ModelSpec = { scale: 'n', imgsz: IMGSZ, numClasses: 2, norm: 'batch' };
@@ -31,29 +34,10 @@ try {
   console.log(`webgpu training test skipped: ${skip}`);
 }
 
-/** Two grey 64 px images with bright boxes (three in all), and their targets. */
-function batch() {
-  const images = new Float32Array(2 * IMGSZ * IMGSZ * 3).fill(0.3);
-  const paint = (b: number, x1: number, y1: number, x2: number, y2: number, v: number) => {
-    for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) for (let c = 0; c < 3; c++) images[((b * IMGSZ + y) * IMGSZ + x) * 3 + c] = v;
-  };
-  paint(0, 8, 8, 40, 30, 0.9);
-  paint(1, 30, 20, 60, 60, 0.9);
-  paint(1, 4, 40, 20, 60, 0.1);
-  return {
-    size: 2,
-    imgsz: IMGSZ,
-    images,
-    batchIndex: new Int32Array([0, 1, 1]),
-    cls: new Int32Array([0, 1, 0]),
-    boxes: new Float32Array([8, 8, 40, 30, 30, 20, 60, 60, 4, 40, 20, 60]),
-  };
-}
-
 test('webgpu trains the detector through the engine\'s step: first loss matches cpu, loss falls over 8 steps', { skip }, async () => {
   const t0 = performance.now();
   const anchors = anchorsFor(IMGSZ, [8, 16, 32]);
-  const b = batch();
+  const b = tinyBatch(BOXES);
 
   // cpu reference: the first step's loss is the loss of the initial weights (forward only).
   await tf.setBackend('cpu');

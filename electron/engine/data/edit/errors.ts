@@ -19,7 +19,8 @@ export type LabelsErrorCode =
   | 'LABELS_CHANGED_ON_DISK'
   | 'LABELS_READ_ONLY'
   | 'LABELS_WRITE_FAILED'
-  | 'LABELS_NO_TRAIN_SPLIT';
+  | 'LABELS_NO_TRAIN_SPLIT'
+  | 'LABELS_ALREADY_IN_DATASET';
 
 /** A KestrelError of the label editor with its catalogue sentence filled in. */
 export function labelsError(code: LabelsErrorCode, params: Record<string, string | number>): KestrelError {

@@ -10,6 +10,7 @@ import { readDataYaml } from '../import/collect-yaml';
 import { yoloLabelPath } from '../import/collect-yolo';
 import { globBase, hasGlob, walkFiles } from '../import/files';
 import { checkBoxes } from './boxes';
+import { findSameImage } from './duplicate';
 import { addCocoImage, parseCocoDoc, readCocoImage, writeCoco } from './coco';
 import { labelsError } from './errors';
 import { cocoNameMatches, insideDataset, locateImage, openDatasetRef, relOf, type DatasetRef, type ImageLabels } from './locate';
@@ -340,6 +341,8 @@ export interface AddResult {
  * copies the image in (a free name beside the train images), writes its labels, and names it
  * in the split list where the format has one (VOC ImageSets, a data.yaml .txt list, the COCO
  * train JSON). A failure removes the copied image; files already there are never overwritten.
+ * An image whose bytes are already in the dataset (in any split) is refused:
+ * LABELS_ALREADY_IN_DATASET.
  */
 export async function addImage(datasetPath: string, source: string, boxes: readonly EditBox[], opts: { io?: EditIo; now?: Date } = {}): Promise<AddResult> {
   const io = opts.io ?? realIo;
@@ -347,6 +350,8 @@ export async function addImage(datasetPath: string, source: string, boxes: reado
   const ref = await openDatasetRef(datasetPath);
   const size = await sizeOf(source);
   const checked = checkBoxes(boxes, size.width, size.height, ref.classNames.length);
+  const same = await findSameImage(ref.root, source);
+  if (same !== null) throw labelsError('LABELS_ALREADY_IN_DATASET', { existing: relOf(ref.root, same), file: source });
   const { dir, list } = await trainTarget(ref);
   const image = await freeName(dir, basename(source));
   try {

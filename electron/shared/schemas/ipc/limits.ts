@@ -31,6 +31,8 @@ export const LIMITS = {
   epochs: { min: 1, max: 10000, int: true, label: 'number of epochs' },
   lr: { min: 0, max: 1, int: false, minExclusive: true, label: 'learning rate' },
   memoryFraction: { min: 0, max: 1, int: false, minExclusive: true, label: 'share of free memory' },
+  warmupEpochs: { min: 0, max: 100, int: false, label: 'warmup in epochs' },
+  weightDecay: { min: 0, max: 1, int: false, label: 'weight decay' },
   devices: { min: 1, max: 16, int: true, label: 'number of devices' },
   workers: { min: 0, max: 16, int: true, label: 'data loader threads' },
   classes: { min: 1, max: 1000, int: true, label: 'number of classes' },

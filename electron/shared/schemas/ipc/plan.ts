@@ -4,6 +4,7 @@ import { DatasetSummarySchema } from '../dataset';
 import { TrainingPlanSchema } from '../plan';
 import { ModelChoiceSchema, UserOverridesSchema } from '../user-choice';
 import { DatasetPathSchema } from './dataset';
+import { RunIdSchema } from './runs';
 
 /** Request of plan:create: the dataset, the network and any overrides. */
 export const PlanRequestSchema = z
@@ -11,6 +12,8 @@ export const PlanRequestSchema = z
     datasetPath: DatasetPathSchema,
     model: ModelChoiceSchema,
     overrides: UserOverridesSchema.default({}),
+    /** Plan a fine-tune of this earlier run (its id in the runs folder): the planner's fine-tune rules and reasons. */
+    from: RunIdSchema.optional(),
   })
   .strict();
 export type PlanRequest = z.input<typeof PlanRequestSchema>;

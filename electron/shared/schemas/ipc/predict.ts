@@ -34,9 +34,43 @@ export const ThresholdsSaveRequestSchema = z.object({ runId: RunIdSchema, thresh
 /** Request of predict:try: main shows a dialog for image files or a folder. */
 export const PredictTryRequestSchema = z.object({ runId: RunIdSchema, kind: z.enum(['file', 'folder']) }).strict();
 
+/** File endings of the images a drop on Try it may carry (the engine's image list: a test keeps them equal). */
+export const TRY_DROP_EXTENSIONS = ['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.bmp', '.dib', '.tif', '.tiff', '.webp'] as const;
+/** Images one drop on Try it sends at most. */
+export const TRY_DROP_MAX_FILES = 16;
+/** Bytes of one dropped image at most (a 20-megapixel JPEG is well under it). */
+export const TRY_DROP_MAX_BYTES = 25 * 1024 * 1024;
+
+/** Whether a file name ends like an image Kestrel reads. */
+export function isDroppableImage(name: string): boolean {
+  const lower = name.toLowerCase();
+  return TRY_DROP_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+/**
+ * One image dropped on Try it: its file name (never a path: the renderer has none) and its
+ * bytes as base64, so the same request crosses Electron's IPC and the browser-test bridge.
+ */
+export const DroppedImageSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine((n) => !/[\\/:]/.test(n) && !n.includes('\0') && n !== '.' && n !== '..', 'a file name, not a path')
+      .refine(isDroppableImage, 'an image file (JPEG, PNG, BMP, TIFF, WebP)'),
+    data: z.string().max(Math.ceil(TRY_DROP_MAX_BYTES / 3) * 4),
+  })
+  .strict();
+
+/** Request of predict:tryFiles: images dropped on Try it, predicted like a picked folder. */
+export const PredictTryFilesRequestSchema = z.object({ runId: RunIdSchema, files: z.array(DroppedImageSchema).min(1).max(TRY_DROP_MAX_FILES) }).strict();
+
 /** One image of Try it: a thumbnail, the kept detections in thumbnail pixels, and the verdict. */
 export const TriedImageSchema = z.object({
   ...ThumbnailFields,
+  /** The image on disk (what "Review and add to the dataset" opens). */
+  path: z.string(),
   verdict: z.enum(['OK', 'NG']),
   detections: z.array(DetectionSchema),
   /** Tiles the image was cut into (0: the whole image at once). */

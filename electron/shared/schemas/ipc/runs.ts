@@ -29,6 +29,8 @@ export const RunSummarySchema = z.object({
   /** A checkpoint exists and the run did not finish: it can be resumed. */
   resumable: z.boolean(),
   hasResults: z.boolean(),
+  /** The run this one was fine-tuned from (its folder name), null for a run from scratch. */
+  parentRun: z.string().nullable().optional(),
   /** The engineer's name and note for the run (run-meta.json; the folder keeps its name). */
   title: z.string().optional(),
   note: z.string().optional(),

@@ -108,22 +108,28 @@ test('YOLO: an image without a label gets one; adding a reviewed image copies it
     'images/train/a.png': image(1),
     'labels/train/a.txt': '0 0.5 0.5 0.5 0.5\n',
     'images/train/n.png': image(3),
-    'new/p.png': image(4),
   });
+  // Reviewed images come from outside the dataset (a run's predict output, a dropped file).
+  const src = await makeTree({ 'new/p.png': image(4), 'other/p.png': image(6) });
   try {
     const doc = await readLabels(t.dir, 'images/train/n.png');
     assert.equal(doc.labelExists, false);
     const r = await saveLabels(t.dir, 'images/train/n.png', [{ x1: 10, y1: 10, x2: 20, y2: 20, cls: 0, key: null }], { version: doc.version });
     assert.equal(r.backup, null);
     assert.equal(await readFile(join(t.dir, 'labels/train/n.txt'), 'utf8'), '0 0.150000 0.300000 0.100000 0.200000\n');
-    const added = await addImage(t.dir, join(t.dir, 'new/p.png'), [{ x1: 0, y1: 0, x2: 50, y2: 50, cls: 0, key: null }]);
+    const added = await addImage(t.dir, join(src.dir, 'new/p.png'), [{ x1: 0, y1: 0, x2: 50, y2: 50, cls: 0, key: null }]);
     assert.equal(added.image, join(t.dir, 'images/train/p.png'));
     assert.equal(await readFile(join(t.dir, 'labels/train/p.txt'), 'utf8'), '0 0.250000 0.500000 0.500000 1.000000\n');
-    const again = await addImage(t.dir, join(t.dir, 'new/p.png'), []);
+    const again = await addImage(t.dir, join(src.dir, 'other/p.png'), []);
     assert.equal(again.image, join(t.dir, 'images/train/p-1.png'), 'never overwrites an image');
     assert.equal(await readFile(join(t.dir, 'labels/train/p-1.txt'), 'utf8'), '');
+    // The same picture again (any name, any split) would train on it twice: refused, nothing written.
+    await rejectsWith(addImage(t.dir, join(src.dir, 'new/p.png'), []), 'LABELS_ALREADY_IN_DATASET');
+    await rejectsWith(addImage(t.dir, join(t.dir, 'images/train/n.png'), []), 'LABELS_ALREADY_IN_DATASET');
+    assert.deepEqual((await readdir(join(t.dir, 'images/train'))).sort(), ['a.png', 'n.png', 'p-1.png', 'p.png']);
   } finally {
     await t.cleanup();
+    await src.cleanup();
   }
 });
 
@@ -137,8 +143,8 @@ test('VOC: save keeps other elements, backup beside in .kestrel; adding an image
     'Annotations/b.xml': xml.replace('a.png', 'b.png').replace('crack', 'scratch'),
     'ImageSets/Main/train.txt': 'a\n',
     'ImageSets/Main/val.txt': 'b\n',
-    'incoming/c.png': image(5),
   });
+  const src = await makeTree({ 'incoming/c.png': image(5) });
   try {
     const doc = await readLabels(t.dir, join(t.dir, 'JPEGImages/a.png'));
     assert.equal(doc.labelFile, join(t.dir, 'Annotations/a.xml'));
@@ -160,7 +166,7 @@ test('VOC: save keeps other elements, backup beside in .kestrel; adding an image
     assert.ok(r.backup!.startsWith(join(t.dir, '.kestrel', 'backups')) && r.backup!.endsWith(join('Annotations', 'a.xml')));
     assert.equal(r.doc.boxes[0]?.difficult, true);
 
-    const added = await addImage(t.dir, join(t.dir, 'incoming/c.png'), [{ x1: 1, y1: 1, x2: 9, y2: 9, cls: 0, key: null }]);
+    const added = await addImage(t.dir, join(src.dir, 'incoming/c.png'), [{ x1: 1, y1: 1, x2: 9, y2: 9, cls: 0, key: null }]);
     assert.equal(added.image, join(t.dir, 'JPEGImages/c.png'));
     assert.equal(added.labelFile, join(t.dir, 'Annotations/c.xml'));
     assert.equal(await readFile(join(t.dir, 'ImageSets/Main/train.txt'), 'utf8'), 'a\nc\n');
@@ -173,6 +179,7 @@ test('VOC: save keeps other elements, backup beside in .kestrel; adding an image
     assert.equal(ds.splits.val.length, 1);
   } finally {
     await t.cleanup();
+    await src.cleanup();
   }
 });
 
@@ -217,8 +224,8 @@ test('COCO: save edits one image in place, lists an unlisted image, adds a revie
     'images/a.png': image(1),
     'images/b.png': image(2),
     'images/u.png': image(3),
-    'in/p.png': image(4),
   });
+  const src = await makeTree({ 'in/p.png': image(4) });
   const file = join(t.dir, 'annotations/instances_train.json');
   try {
     const doc = await readLabels(t.dir, 'images/a.png');
@@ -250,7 +257,7 @@ test('COCO: save edits one image in place, lists an unlisted image, adds a revie
       [[1, 2, 11, 12, 0]],
     );
 
-    const added = await addImage(t.dir, join(t.dir, 'in/p.png'), [{ x1: 0, y1: 0, x2: 20, y2: 20, cls: 1, key: null }]);
+    const added = await addImage(t.dir, join(src.dir, 'in/p.png'), [{ x1: 0, y1: 0, x2: 20, y2: 20, cls: 1, key: null }]);
     assert.equal(added.image, join(t.dir, 'images/p.png'));
     const ds = await importDataset(t.dir);
     assert.equal(ds.splits.train.length, 4);
@@ -264,5 +271,34 @@ test('COCO: save edits one image in place, lists an unlisted image, adds a revie
     await rejectsWith(readLabels(t.dir, join(t.dir, 'images/nope.png')), 'LABELS_NOT_FOUND');
   } finally {
     await t.cleanup();
+    await src.cleanup();
+  }
+});
+
+test('adding a reviewed image to a data.yaml set: train folder from the yaml, a validation image is refused', async () => {
+  const t = await makeTree({
+    'data.yaml': 'path: .\ntrain: images/train\nval: images/val\nnames: [crack, scratch]\n',
+    'images/train/a.png': image(1),
+    'labels/train/a.txt': '0 0.5 0.5 0.2 0.4\n',
+    'images/val/v.png': image(2),
+    'labels/val/v.txt': '1 0.5 0.5 0.2 0.4\n',
+  });
+  const src = await makeTree({ 'predict/v-copy.png': image(2), 'predict/new.png': image(3) });
+  try {
+    const err = await addImage(join(t.dir, 'data.yaml'), join(src.dir, 'predict/v-copy.png'), []).catch((e: unknown) => e);
+    assert.ok(err instanceof KestrelError && err.code === 'LABELS_ALREADY_IN_DATASET');
+    assert.match(err.message, /images\/val\/v\.png/, 'names the image already there');
+    const added = await addImage(join(t.dir, 'data.yaml'), join(src.dir, 'predict/new.png'), [{ x1: 10, y1: 5, x2: 30, y2: 25, cls: 1, key: null }]);
+    assert.equal(added.image, join(t.dir, 'images/train/new.png'));
+    assert.equal(added.listFile, null);
+    const ds = await importDataset(join(t.dir, 'data.yaml'));
+    const p = ds.splits.train.find((x) => x.file === added.image);
+    assert.deepEqual(
+      p?.boxes.map((b) => [b.x1, b.y1, b.x2, b.y2, b.cls].map((v) => Math.round(v * 1000) / 1000)),
+      [[10, 5, 30, 25, 1]],
+    );
+  } finally {
+    await t.cleanup();
+    await src.cleanup();
   }
 });

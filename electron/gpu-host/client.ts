@@ -1,0 +1,63 @@
+/**
+ * The trainer's side of the step host (host.ts): typed requests over a MessagePort, answered in
+ * order. A host error with a KestrelError code (OUT_OF_MEMORY...) is thrown as that KestrelError,
+ * so the trainer's recovery treats a GPU out-of-memory in the renderer as one in its own process.
+ * No Node here: the trainer (a Node or Electron utility process) and tests use it alike.
+ */
+import { KestrelError } from '../shared/errors';
+import { listen, type HostRequest, type HostResponse, type HostResults, type ListenablePort } from './protocol';
+
+type Payload<K extends keyof HostResults> = Omit<Extract<HostRequest, { op: K }>, 'id' | 'op'>;
+
+/** A client of one host. */
+export interface StepClient {
+  request<K extends keyof HostResults>(op: K, payload: Payload<K>, opts?: { timeoutMs?: number }): Promise<HostResults[K]>;
+  /** Rejects every pending request (the host's window closed or crashed). */
+  fail(reason: Error): void;
+}
+
+/**
+ * A client on `port`. `timeoutMs` (default none) bounds each request: a step on a software GPU
+ * takes seconds, a big one on a real GPU well under one, a lost renderer forever.
+ */
+export function createStepClient(port: ListenablePort, opts: { timeoutMs?: number } = {}): StepClient {
+  let next = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> }>();
+  listen(port, (data) => {
+    const res = data as HostResponse;
+    if (typeof res !== 'object' || res === null || typeof res.id !== 'number') return;
+    const p = pending.get(res.id);
+    if (!p) return;
+    pending.delete(res.id);
+    if (p.timer) clearTimeout(p.timer);
+    if (res.ok) p.resolve(res.result);
+    else p.reject(new KestrelError(res.error.code, res.error.message, res.error.details));
+  });
+  return {
+    request(op, payload, o = {}) {
+      const id = next++;
+      const timeoutMs = o.timeoutMs ?? opts.timeoutMs;
+      return new Promise((resolve, reject) => {
+        const entry: { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> } = {
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        };
+        if (timeoutMs !== undefined) {
+          entry.timer = setTimeout(() => {
+            pending.delete(id);
+            reject(new KestrelError('GPU_HOST_TIMEOUT', `The GPU host did not answer '${op}' within ${Math.round(timeoutMs / 1000)} s.`, { op, timeoutMs }));
+          }, timeoutMs);
+        }
+        pending.set(id, entry);
+        port.postMessage({ ...payload, op, id });
+      });
+    },
+    fail(reason) {
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        if (p.timer) clearTimeout(p.timer);
+        p.reject(reason);
+      }
+    },
+  };
+}
