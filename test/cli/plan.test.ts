@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROFILES } from '../engine/plan/profiles';
+import { MiB, PROFILES } from '../engine/plan/profiles';
 import { DEFAULT_EPOCHS, DEFAULT_SCALE, FALLBACK_IMGSZ } from '../../electron/shared/defaults';
 import { recommendModel } from '../../electron/engine/plan/recommend';
 import { importDataset } from '../../electron/engine/data/import/index';
 import { summarizeDataset } from '../../electron/engine/data/summary';
 import { demoSet } from '../engine/train/helpers';
+import { storeCalibration } from '../../electron/engine/train/calibrations';
+import { STEP_MEMORY_VERSION } from '../../electron/engine/plan/constants';
+import { planTraining } from '../../electron/engine/plan/plan';
+import type { MemoryCalibration, TrainingPlan } from '../../electron/shared/schemas/plan';
 import { kestrel } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-plan-cli-'));
@@ -16,7 +20,16 @@ const hwFile = join(dir, 'hw.json');
 writeFileSync(hwFile, JSON.stringify(PROFILES.win3090));
 const vmFile = join(dir, 'vm.json');
 writeFileSync(vmFile, JSON.stringify(PROFILES.vmNoGpu));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+// `kestrel plan` reads the machine's stored calibrations (KESTREL_CALIBRATIONS): these tests
+// plan with a file of their own, never this machine's ~/.kestrel/calibrations.json.
+const calFile = join(dir, 'calibrations.json');
+const savedCalEnv = process.env['KESTREL_CALIBRATIONS'];
+process.env['KESTREL_CALIBRATIONS'] = calFile;
+test.after(() => {
+  if (savedCalEnv === undefined) delete process.env['KESTREL_CALIBRATIONS'];
+  else process.env['KESTREL_CALIBRATIONS'] = savedCalEnv;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('kestrel plan --json contains the contract fields', async () => {
   const r = await kestrel('plan', '--hardware', hwFile, '--imgsz', '640', '--json');
@@ -169,4 +182,35 @@ test('kestrel plan --data plans from the real dataset: its images, classes and t
   const missing = await kestrel('plan', '--hardware', vmFile, '--data', join(dir, 'nope'));
   assert.equal(missing.code, 2);
   assert.match(missing.err, /CLI_BAD_FILE/);
+});
+
+test('kestrel plan plans with the stored memory calibration, as kestrel train and the app do', async () => {
+  const args = ['plan', '--hardware', vmFile, '--imgsz', '64', '--classes', '3', '--train-images', '400', '--epochs', '10', '--json'];
+  const before = JSON.parse((await kestrel(...args)).out) as TrainingPlan;
+  assert.equal(before.memory.source, 'estimate', 'no calibration stored yet');
+  assert.ok(before.perDeviceBatch > 6, `the estimate fits batch ${before.perDeviceBatch}`);
+  // This machine measured far more per image than the estimate: at most 6 images fit in 4 GiB.
+  const cal: MemoryCalibration = {
+    key: { scale: 'n', imgsz: 64, norm: before.norm, backend: before.backend, device: 'cpu', optimizer: before.optimizer, engine: STEP_MEMORY_VERSION },
+    fixedBytes: 64 * MiB,
+    perImageBytes: 620 * MiB,
+    measuredAt: '2026-01-02T03:04:05.000Z',
+    points: [
+      { batch: 1, peakBytes: 684 * MiB },
+      { batch: 2, peakBytes: 1304 * MiB },
+    ],
+  };
+  await storeCalibration(calFile, cal);
+  const r = await kestrel(...args);
+  assert.equal(r.code, 0, r.err);
+  const after = JSON.parse(r.out) as TrainingPlan;
+  assert.equal(after.memory.source, 'calibration');
+  assert.equal(after.memory.calibratedAt, cal.measuredAt);
+  assert.equal(after.perDeviceBatch, 6, '(4 GiB - 64 MiB) / 620 MiB per image');
+  // What the trainer plans from the same file (engine/train/index.ts planWithCalibration).
+  const trainer = planTraining(PROFILES.vmNoGpu, { scale: 'n', imgsz: 64, numClasses: 3 }, { trainImages: 400 }, { epochs: 10 }, { calibrations: [cal], stepMemoryVersion: STEP_MEMORY_VERSION });
+  assert.deepEqual(after.memory, trainer.memory);
+  assert.deepEqual([after.perDeviceBatch, after.accumulation, after.lr], [trainer.perDeviceBatch, trainer.accumulation, trainer.lr]);
+  const table = await kestrel(...args.slice(0, -1));
+  assert.match(table.out, /Memory .*\(calibration: 64 MiB \+ 620 MiB per image/);
 });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BackendIdSchema } from '../../shared/schemas/hardware';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { createRunDir, generateDemoDataset } from '../../engine/index';
 import type { CliIO } from '../io';
@@ -25,6 +26,8 @@ Options:
   --images N       images in the demo set (default ${DEMO_DEFAULTS.images}; 80% train, 20% validation)
   --out DIR        where the run goes (default runs)
   --data-dir DIR   where the demo set is written (default: a cache folder under the temp dir)
+  --backend ID     tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: the best that loads;
+                   KESTREL_BACKEND does the same)
   --json-events    print one JSON event per line
   -h, --help       this help`;
 
@@ -35,6 +38,7 @@ export const DEMO_FLAGS = {
   images: { type: 'number', range: { min: 10, max: 100_000, int: true } },
   out: { type: 'string' },
   'data-dir': { type: 'string' },
+  backend: { type: 'choice', choices: BackendIdSchema.options },
   'json-events': { type: 'boolean' },
 } as const satisfies FlagDefs;
 
@@ -64,6 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       augment: 'light',
       patience: epochs,
       checkpointEverySeconds: 0,
+      ...(values.backend ? { backend: values.backend } : {}),
     };
     return runAndReport(cfg, io, { json, inProcess: true });
   });

@@ -21,7 +21,9 @@ export const PLAN_CLI_DEFAULTS = { model: DEFAULT_SCALE, imgsz: FALLBACK_IMGSZ, 
 const HELP = `Usage: kestrel plan [options]
 
 Plans a training run for this machine (or for a saved hardware profile) and explains
-every choice: device, memory budget, batch, accumulation, optimizer, LR and schedule.
+every choice: device, memory budget, batch, accumulation, optimizer, LR and schedule. Memory
+is planned from this machine's stored calibrations where one matches (as \`kestrel train\`
+plans; KESTREL_CALIBRATIONS names the file), else from the estimate.
 
 Options:
   --data PATH            plan for this dataset (its images, classes and the input size
@@ -181,9 +183,15 @@ async function planWithFlags(values: FlagValues<typeof PLAN_FLAGS>, io: CliIO): 
   const imgsz = imgszFlag ?? (summary ? recommendModel(hardware, summary).imgsz : PLAN_CLI_DEFAULTS.imgsz);
   const classes = classesFlag ?? (summary ? Math.max(1, summary.classNames.length) : PLAN_CLI_DEFAULTS.classes);
   const trainImages = trainImagesFlag ?? summary?.trainImages ?? PLAN_CLI_DEFAULTS.trainImages;
+  // This machine's measured memory lines, read as the trainer and the app's Plan step read them,
+  // so the plan printed here is the one `kestrel train` makes. A --hardware profile gets them too:
+  // each is keyed by network, backend, device (a GPU by name) and optimizer, and applies only
+  // where all of them match.
+  const { storedCalibrations } = await import('../../engine/train/calibrations');
+  const stored = await storedCalibrations();
   let plan: TrainingPlan;
   try {
-    plan = planTraining(hardware, { scale, imgsz, numClasses: classes }, { trainImages }, overrides);
+    plan = planTraining(hardware, { scale, imgsz, numClasses: classes }, { trainImages }, overrides, stored);
   } catch (err) {
     if (err instanceof KestrelError && err.code === 'PLAN_INVALID_OVERRIDE') throw new KestrelError('CLI_BAD_FLAG', err.message, err.details);
     throw err;

@@ -49,7 +49,8 @@ Options:
                          its overrides, epochs and augmentation, under any flag given here
   --patience N           stop after N epochs without improvement (default 50)
   --workers N            data loader threads (default: cores - 1, 1 to 4)
-  --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu (default: the best that loads)
+  --backend ID           tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: the best that
+                         loads, webgpu or the CPU by a timed step)
   --seed N               seed of weights, data order and augmentation (default 0)
   --calibrate MODE       auto|off|force: measure memory before planning (default auto)
   --tiles auto|off|SIZE  train on overlapping tiles of large images (SIZE px, default the input
@@ -252,7 +253,7 @@ export const TRAIN_FLAGS = {
   overrides: { type: 'string' },
   patience: { type: 'number', limit: 'patience' },
   workers: { type: 'number', limit: 'workers' },
-  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
+  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] },
   seed: { type: 'number', limit: 'seed' },
   calibrate: { type: 'choice', choices: ['auto', 'off', 'force'] },
   tiles: { type: 'string' },

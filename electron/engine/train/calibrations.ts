@@ -4,6 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MemoryCalibrationSchema, type MemoryCalibration } from '../../shared/schemas/plan';
+import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
+import { stepMemoryVersion } from '../plan/constants';
 import { writeJsonAtomic } from '../runs/atomic';
 
 /**
@@ -32,6 +34,17 @@ export async function readCalibrations(file: string): Promise<MemoryCalibration[
     const ok = MemoryCalibrationSchema.safeParse(c);
     return ok.success ? [ok.data] : [];
   });
+}
+
+/**
+ * What every plan of this machine is made with, read the way the training process reads it:
+ * the stored calibrations (`file`, default {@link defaultCalibrationFile}; a missing or damaged
+ * one reads as none) and the memory version of the training step that will run (the opt-in
+ * element-wise kernels hold less per image, so a measurement of one must not plan the other).
+ * The trainer, the app's Plan step and `kestrel plan` all plan with this.
+ */
+export async function storedCalibrations(file: string = defaultCalibrationFile()): Promise<{ calibrations: MemoryCalibration[]; stepMemoryVersion: number }> {
+  return { calibrations: await readCalibrations(file), stepMemoryVersion: stepMemoryVersion(elementwiseKernelsEnabled()) };
 }
 
 const sameKey = (a: MemoryCalibration['key'], b: MemoryCalibration['key']): boolean =>

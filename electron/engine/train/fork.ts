@@ -4,6 +4,7 @@
  * or Node's child_process runs it, with a typed cause of death the recovery policy reads.
  */
 import { fork as cpFork } from 'node:child_process';
+import { createDawnNoticeFilter } from '../backend/dawn-noise';
 
 /**
  * Why a child went away when it did not exit on its own: Electron's child-process-gone reasons
@@ -79,18 +80,24 @@ export const nodeFork: ForkFn = (entry, args, opts) => {
   const child = cpFork(entry, args, {
     execArgv: entry.endsWith('.ts') ? tsxExecArgv() : [],
     env: { ...process.env, ...opts.env },
-    stdio: opts.quiet ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+    // stderr is always piped: it reaches ours (or the quiet child's kept tail) through the filter.
+    stdio: opts.quiet ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization: 'json',
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-STDERR_TAIL);
-  });
+  // Dawn's two limit notices (dawn-noise.ts) are dropped: Dawn writes them from native code
+  // whenever a WebGPU instance finds a Vulkan adapter, and no process can silence them in itself.
+  // Every other line, errors included, passes unchanged and in order, so the last line a quiet
+  // child's exit reports (recovery.ts startFailure) is its own last word, never a notice.
+  const filter = createDawnNoticeFilter(opts.quiet ? (text) => (stderr = (stderr + text).slice(-STDERR_TAIL)) : (text) => void process.stderr.write(text));
+  child.stderr?.on('data', (d: Buffer) => filter.push(d));
   const exitListeners: Array<(exit: ChildExit) => void> = [];
   let ended = false;
   const end = (exit: ChildExit) => {
     if (ended) return;
     ended = true;
+    // A last line without its newline is passed on (or kept) now; later output still flows.
+    filter.end();
     const full = opts.quiet && stderr ? { ...exit, stderrTail: stderr } : exit;
     for (const l of exitListeners) l(full);
   };

@@ -8,11 +8,11 @@ import { KestrelError, toErrorInfo } from '../../shared/errors';
 import { reason, type Reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
-import type { BackendId, HardwareProfile } from '../../shared/schemas/hardware';
+import type { BackendAvailability, BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import type { ImageRecord } from '../../shared/schemas/dataset';
 import { TrainingPlanSchema, type MemoryCalibration, type TilePlan, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
-import { BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
+import { adapterName, BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import { tileSamples, type SampleRecord } from '../data/tiles';
@@ -20,8 +20,6 @@ import { tileGrid } from '../predict/tiles';
 import { planTrainTiles, tileSamplesReason } from '../plan/tiles';
 import { probeHardware } from '../hardware/index';
 import { describeModel } from '../model/describe';
-import { stepMemoryVersion } from '../plan/constants';
-import { elementwiseKernelsEnabled } from '../backend/simd-kernels';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining, type PlanOptions } from '../plan/plan';
 import { comparePlanWithAccepted, planChangeCause } from './accepted-plan';
@@ -34,7 +32,7 @@ import { cleanRunTemp } from '../runs/cleanup';
 import { rethrowFsError } from '../runs/fs-errors';
 import { acquireRunLock, type RunLockHandle } from '../runs/lock';
 import { datasetGoneError, datasetPresent } from './skipped';
-import { defaultCalibrationFile, readCalibrations, storeCalibration } from './calibrations';
+import { defaultCalibrationFile, storedCalibrations, storeCalibration } from './calibrations';
 import { createEventSink, type EventSink } from './events';
 import { processConfig, splitConfig, writeRunConfigOnce } from './run-config';
 import { resolveFaults } from './faults';
@@ -81,25 +79,34 @@ export interface TrainResult {
 }
 
 /**
- * The hardware profile as the running backend sees it: backends better than the one that
- * initialised here (forced, or failing their self-test) are marked unavailable, so the plan
- * is made for the backend that actually trains.
+ * The hardware profile as the running backend sees it, so the plan is made for the backend that
+ * actually trains (the one place the plan's backend follows the ladder's): backends better than
+ * the one that initialised here (forced, or failing their self-test) are marked unavailable, and
+ * the one that trains is available with its limits and, for webgpu, the adapter it trains on.
+ * That adapter counts as a training adapter even when it is a software one: the ladder passes
+ * software adapters over unless webgpu was forced, so one that trains was forced (`--backend
+ * webgpu`, KESTREL_BACKEND=webgpu), and the plan must say webgpu, not the CPU backend below it.
  */
-export function alignProfileToBackend(hw: HardwareProfile, report: Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason'>): HardwareProfile {
+export function alignProfileToBackend(hw: HardwareProfile, report: Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason' | 'adapter'>): HardwareProfile {
   const rank = (id: BackendId) => BACKEND_ORDER.indexOf(id);
-  const backends = hw.backends.map((b) => {
-    if (b.id === report.id) {
-      const out = { ...b, available: true, reason: report.reason };
-      if (report.memoryLimitBytes !== undefined) out.memoryLimitBytes = report.memoryLimitBytes;
-      return out;
+  const trained = (b: BackendAvailability): BackendAvailability => {
+    const out: BackendAvailability = { ...b, available: true, reason: report.reason };
+    if (report.memoryLimitBytes !== undefined) out.memoryLimitBytes = report.memoryLimitBytes;
+    if (report.id === 'webgpu' && report.adapter) {
+      const a = report.adapter;
+      out.adapter = { name: adapterName(a), vendor: a.vendor, software: false, maxBufferSize: a.maxBufferSize, maxStorageBufferBindingSize: a.maxStorageBufferBindingSize };
     }
+    return out;
+  };
+  const backends = hw.backends.map((b) => {
+    if (b.id === report.id) return trained(b);
     if (rank(b.id) < rank(report.id)) {
       const why = report.passedOver.find((p) => p.id === b.id)?.reason ?? reason('BACKEND_NOT_TRIED', { backend: b.id, forced: report.id });
       return { ...b, available: false, reason: why };
     }
     return b;
   });
-  if (!backends.some((b) => b.id === report.id)) backends.push({ id: report.id, available: true, reason: report.reason });
+  if (!backends.some((b) => b.id === report.id)) backends.push(trained({ id: report.id, available: true, reason: report.reason }));
   return { ...hw, backends };
 }
 
@@ -140,9 +147,10 @@ async function planWithCalibration(
   const ft: Pick<PlanOptions, 'fineTune' | 'tiling'> = { ...(fineTune ? { fineTune } : {}), ...(tiling ? { tiling } : {}) };
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
-  let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : await readCalibrations(file);
   // The opt-in element-wise kernels change the step's memory; the probe child inherits the switch.
-  const engine = stepMemoryVersion(elementwiseKernelsEnabled());
+  const stored = await storedCalibrations(file);
+  let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : stored.calibrations;
+  const engine = stored.stepMemoryVersion;
   let plan = planTraining(hw, model, { trainImages }, overrides, { calibrations, stepMemoryVersion: engine, ...ft });
   const notes: Reason[] = [];
   // A forced batch the estimate already puts over the budget is refused before the probe tries it.
