@@ -8,10 +8,20 @@ import type { DatasetReport } from '../shared/schemas/dataset-report';
 import type { FineTunePlanInput } from '../shared/schemas/finetune';
 import type { ModelScale } from '../shared/schemas/model';
 import type { MemoryCalibration, PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
+import { TrainConfigSchema } from '../shared/schemas/train-config';
+import type { TrainTilesMode } from '../engine/plan/tiles';
 
-/** The planner's options the app passes: a fine-tune's parent run. */
+/** The planner's options the app passes: a fine-tune's parent run, the dataset's records and the tiling asked for. */
 export interface AppPlanOptions {
   fineTune?: FineTunePlanInput;
+  /**
+   * The imported dataset: with it the plan counts the training samples as the training process
+   * does (its split of a dataset without a val split, then tiles of large images, with the
+   * tiling's reasons); without it, the summary's training images, whole.
+   */
+  dataset?: Dataset;
+  /** Tiling as the run will ask for it (TrainConfig `tiles`; default its default, 'auto'). */
+  tiles?: TrainTilesMode;
   /** The stored memory calibrations to plan with (default: the trainer's file, KESTREL_CALIBRATIONS or ~/.kestrel/calibrations.json). */
   calibrationFile?: string;
 }
@@ -99,7 +109,10 @@ export const realEngine: EnginePort = {
     // What the Plan step shows is what trains: the same stored calibrations and step version as
     // the training process (engine/train/index.ts), so a calibrated machine gets no "plan changed".
     const stored = await storedCalibrations(options.calibrationFile);
-    return m.planTraining(hw, model, summary, overrides, { ...stored, ...(options.fineTune ? { fineTune: options.fineTune } : {}) });
+    // ... and the same training samples: its split, and the one tiling decision (planTrainSplit).
+    const split = options.dataset ? await trainSplitOf(options.dataset, model.imgsz, options.tiles) : null;
+    const counted = split ? { ...summary, trainImages: split.trainImages } : summary;
+    return m.planTraining(hw, model, counted, overrides, { ...stored, ...(options.fineTune ? { fineTune: options.fineTune } : {}), ...(split ? { tiling: split.tiling } : {}) });
   },
   async resolveParent(dirOrName, runsDir, scale) {
     const m = await load('runs', () => import('../engine/runs/parent'));
@@ -112,6 +125,22 @@ export const realEngine: EnginePort = {
     return { step: samples.map((p) => p.step), lr: samples.map((p) => p.lr) };
   },
 };
+
+/** The split seed of a run's first start (engine/train/index.ts loadData: no split.json yet). */
+const TRAINER_SPLIT_SEED = 0;
+
+/**
+ * The training split of a dataset as a new run the app starts will train on it: split as the
+ * training process splits it, then tiled or not by planTrainSplit with the run's defaults (the
+ * app's Start sets neither `seed` nor `tiles`). The sample count and the planner's tiling input.
+ */
+async function trainSplitOf(ds: Dataset, imgsz: number, tiles: TrainTilesMode | undefined) {
+  const [split, plan] = await Promise.all([load('dataset', () => import('../engine/data/split')), load('planner', () => import('../engine/plan/tiles'))]);
+  const train = split.splitDataset(ds, { seed: TRAINER_SPLIT_SEED }).splits.train;
+  const mode = tiles ?? TrainConfigSchema.shape.tiles.parse(undefined);
+  const out = plan.planTrainSplit(train, mode, imgsz, TrainConfigSchema.shape.seed.parse(undefined));
+  return { trainImages: out.samples.length, tiling: out.tiling };
+}
 
 /**
  * The memory calibrations the training process plans with, read the way it reads them: this

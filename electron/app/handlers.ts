@@ -193,13 +193,14 @@ export function createHandlers(ctx: AppContext): Handlers {
     },
     async 'plan:create'(req) {
       const path = picked(req.datasetPath);
-      const [hw, { summary }] = await Promise.all([probe(false), dataset(path)]);
+      const [hw, { ds, summary }] = await Promise.all([probe(false), dataset(path)]);
       const recommendation = recommendModel(hw, summary);
       const spec = { scale: req.model.scale, imgsz: req.model.imgsz, numClasses: Math.max(1, summary.classNames.length) };
       // A fine-tune is planned as one (lower LR, short warmup, its reasons); a parent that cannot be used says so now (FINETUNE_*).
       const runsDir = runsDirOf(ctx);
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
-      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {});
+      // The dataset's records: the plan counts the samples that will train (split, tiles: 'auto' as Start runs it).
+      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, { dataset: ds, ...(parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {}) });
       const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
       const speed = await planSpeed(runsDirOf(ctx), plan, hw);
       return { plan, lrCurve, summary, recommendation, speed };

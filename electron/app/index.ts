@@ -4,7 +4,7 @@ import type { ForkFn } from '../engine/train/fork';
 import { createHandlers, type AppContext } from './handlers';
 import type { AppHost } from './host';
 import { SettingsStore } from './settings';
-import { TrainingSupervisor, type SupervisorSink } from './supervisor';
+import { TrainingSupervisor, type SupervisorOptions, type SupervisorSink } from './supervisor';
 import { LrFindService } from './tune';
 
 export { dispatch } from './dispatch';
@@ -24,6 +24,8 @@ export interface AppOptions {
   engine?: EnginePort;
   /** The LR range test process's entry: out/main/lr-find-entry.js in the app; absent, the engine's .ts (tests). */
   lrFindEntry?: string;
+  /** The step host a run trains through (main: the hidden WebGPU renderer when Dawn cannot load in a utilityProcess). */
+  stepHost?: SupervisorOptions['stepHost'];
 }
 
 /** A wired app: every channel's handler, plus the parts main needs to reach (settings, supervisor). */
@@ -40,7 +42,7 @@ export interface KestrelAppCore {
  */
 export async function createApp(opts: AppOptions): Promise<KestrelAppCore> {
   const settings = await SettingsStore.open(opts.host.userDataDir);
-  const supervisor = new TrainingSupervisor(opts.fork, opts.workerEntry, opts.sink);
+  const supervisor = new TrainingSupervisor(opts.fork, opts.workerEntry, opts.sink, opts.stepHost ? { stepHost: opts.stepHost } : {});
   const lrFind = new LrFindService({ fork: opts.fork, ...(opts.lrFindEntry ? { entry: opts.lrFindEntry } : {}) });
   const context: AppContext = { engine: opts.engine ?? realEngine, host: opts.host, settings, supervisor, lrFind };
   return { handlers: createHandlers(context), settings, supervisor, context };

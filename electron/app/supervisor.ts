@@ -6,6 +6,7 @@
  */
 import type { ForkFn } from '../engine/train/fork';
 import { TrainingRunner, type RunnerEnd } from '../engine/train/runner';
+import type { StepHostLink } from '../engine/train/step-host';
 import { KestrelError } from '../shared/errors';
 import type { EventPayload } from '../shared/ipc-contract';
 import type { TrainingEvent } from '../shared/schemas/events';
@@ -19,10 +20,17 @@ export interface SupervisorSink {
   runState(payload: EventPayload<'evt:run-state'>): void;
 }
 
-/** Tuning of the supervisor (tests shorten it). */
+/** Tuning of the supervisor (tests shorten it), and what main injects. */
 export interface SupervisorOptions {
   /** Restarts after out-of-memory deaths of one run before the supervisor gives up (default 3). */
   maxOomRestarts?: number;
+  /**
+   * The step host a run trains through, or null to train in the training process as usual. Main
+   * injects it (the app cannot import main): the hidden WebGPU renderer where Dawn cannot load in
+   * a utilityProcess (electron/main/gpu-host.ts decides). Asked once per start, before the first
+   * process; every process of the run (restarts too) is connected to what it gives.
+   */
+  stepHost?: (job: TrainJob) => Promise<StepHostLink | null>;
 }
 
 /** Batch-end events kept for redrawing charts after a reload; older ones are thinned. */
@@ -77,12 +85,14 @@ export class TrainingSupervisor {
     const a: Active = { runId, runDir: job.runDir, startedAt: new Date().toISOString(), state: 'starting', ended: null, runner: null, events: [], batchEvents: 0 };
     this.active = a;
     try {
+      const stepHost = (await this.opts.stepHost?.(job)) ?? null;
       a.runner = await TrainingRunner.start(job, {
         fork: this.fork,
         entry: this.entry,
         name: `kestrel-train-${runId}`,
         onEvent: (ev) => this.onEvent(a, ev),
         ...(this.opts.maxOomRestarts !== undefined ? { policy: { maxOomRestarts: this.opts.maxOomRestarts } } : {}),
+        ...(stepHost ? { stepHost } : {}),
       });
     } catch (err) {
       this.active = null;

@@ -5,14 +5,15 @@
  * No Node here: the trainer (a Node or Electron utility process) and tests use it alike.
  */
 import { KestrelError } from '../shared/errors';
-import { listen, type HostRequest, type HostResponse, type HostResults, type ListenablePort } from './protocol';
+import { reason } from '../shared/reason';
+import { listen, type HostError, type HostRequest, type HostResponse, type HostResults, type ListenablePort } from './protocol';
 
 type Payload<K extends keyof HostResults> = Omit<Extract<HostRequest, { op: K }>, 'id' | 'op'>;
 
 /** A client of one host. */
 export interface StepClient {
   request<K extends keyof HostResults>(op: K, payload: Payload<K>, opts?: { timeoutMs?: number }): Promise<HostResults[K]>;
-  /** Rejects every pending request (the host's window closed or crashed). */
+  /** Rejects every pending request and every later one (the host's window closed or crashed). */
   fail(reason: Error): void;
 }
 
@@ -31,10 +32,12 @@ export function createStepClient(port: ListenablePort, opts: { timeoutMs?: numbe
     pending.delete(res.id);
     if (p.timer) clearTimeout(p.timer);
     if (res.ok) p.resolve(res.result);
-    else p.reject(new KestrelError(res.error.code, res.error.message, res.error.details));
+    else p.reject(hostError(res.error));
   });
+  let failed: Error | null = null;
   return {
     request(op, payload, o = {}) {
+      if (failed) return Promise.reject(failed);
       const id = next++;
       const timeoutMs = o.timeoutMs ?? opts.timeoutMs;
       return new Promise((resolve, reject) => {
@@ -45,19 +48,27 @@ export function createStepClient(port: ListenablePort, opts: { timeoutMs?: numbe
         if (timeoutMs !== undefined) {
           entry.timer = setTimeout(() => {
             pending.delete(id);
-            reject(new KestrelError('GPU_HOST_TIMEOUT', `The GPU host did not answer '${op}' within ${Math.round(timeoutMs / 1000)} s.`, { op, timeoutMs }));
+            const params = { op, seconds: Math.round(timeoutMs / 1000) };
+            reject(new KestrelError('GPU_HOST_TIMEOUT', reason('GPU_HOST_TIMEOUT', params).message, { ...params, timeoutMs }));
           }, timeoutMs);
         }
         pending.set(id, entry);
         port.postMessage({ ...payload, op, id });
       });
     },
-    fail(reason) {
+    fail(why) {
+      failed ??= why;
       for (const [id, p] of pending) {
         pending.delete(id);
         if (p.timer) clearTimeout(p.timer);
-        p.reject(reason);
+        p.reject(why);
       }
     },
   };
+}
+
+/** A host's error as the trainer throws it: its code, and for the host's own failures the catalogue's sentence around its detail. */
+function hostError(e: HostError): KestrelError {
+  const own = e.code === 'GPU_HOST_FAILED' || e.code === 'GPU_HOST_NO_WEBGPU';
+  return new KestrelError(e.code, own ? reason(e.code, { detail: e.message }).message : e.message, e.details);
 }

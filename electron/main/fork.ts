@@ -1,5 +1,5 @@
 // Electron's side of process forking: the ForkFn (electron/engine/train/fork.ts) that main hands the app.
-import { app, utilityProcess } from 'electron';
+import { app, utilityProcess, type MessagePortMain } from 'electron';
 import type { ChildExit, ExitCause, ForkFn } from '../engine/train/fork';
 
 /**
@@ -21,7 +21,8 @@ export const utilityFork: ForkFn = (entry, args, opts) => {
     get pid() {
       return child.pid;
     },
-    postMessage: (msg) => child.postMessage(msg),
+    // A step host's port goes with its message (the hidden WebGPU renderer, engine/train/step-host.ts).
+    postMessage: (msg, transfer) => (transfer?.length ? child.postMessage(msg, [...transfer] as MessagePortMain[]) : child.postMessage(msg)),
     onMessage: (listener) => child.on('message', listener),
     onExit: (listener) =>
       child.on('exit', (code) => {

@@ -2,8 +2,10 @@ import { app, BrowserWindow, dialog, Menu, Notification, shell } from 'electron'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type AppHost, type KestrelAppCore } from '../app/index';
+import { stepHostMessage, stepHostWanted, type StepHostLink } from '../engine/train/step-host';
 import type { OpenDialogRequest } from '../shared/schemas/ipc/dialog';
 import { utilityFork } from './fork';
+import type { decideGpuHost } from './gpu-host';
 import { bindIpc, sendEvent } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
@@ -41,6 +43,37 @@ function showNotice(n: RunNotice): void {
   lastNotice = new Notification({ title: n.title, body: n.body, ...(n.failure ? { urgency: 'critical' as const } : {}) });
   lastNotice.on('click', showWindow);
   lastNotice.show();
+}
+
+/**
+ * Where the app's WebGPU training steps run, decided once (on the first run that may train on
+ * WebGPU) by electron/main/gpu-host.ts: in the training process where Dawn loads there, else in
+ * the hidden WebGPU renderer that this keeps open. Loaded on first use (it pulls in TF.js's core).
+ */
+let gpuHost: ReturnType<typeof decideGpuHost> | null = null;
+
+/** The supervisor's stepHost: the hidden renderer's link for a run, or null (train in the process as usual). */
+async function stepHostFor(): Promise<StepHostLink | null> {
+  const want = stepHostWanted({ env: process.env['KESTREL_BACKEND'] });
+  if (!want) return null;
+  gpuHost ??= import('./gpu-host').then(async (m) => {
+    const d = await m.decideGpuHost({ mainDir: here, allowSoftware: want.allowSoftware });
+    // A crashed host window is decided (and opened) afresh for the next run.
+    d.window?.onGone(() => {
+      d.window?.close();
+      gpuHost = null;
+    });
+    return d;
+  });
+  const { choice, window } = await gpuHost;
+  if (choice.host !== 'renderer' || !window) return null;
+  return { connect: (child) => child.postMessage(stepHostMessage(choice.reason), [window.connect()]) };
+}
+
+/** Closes the hidden WebGPU window (it would keep the app alive after the main window closed). */
+function closeGpuHost(): void {
+  void gpuHost?.then((d) => d.window?.close());
+  gpuHost = null;
 }
 
 /** A run's progress on the taskbar / dock and its end as an OS notification (decided in run-feedback.ts). */
@@ -82,6 +115,7 @@ async function start(): Promise<void> {
     fork: utilityFork,
     workerEntry: join(here, 'trainer-entry.js'),
     lrFindEntry: join(here, 'lr-find-entry.js'),
+    stepHost: stepHostFor,
     sink: {
       training: (p) => {
         sendEvent(win?.webContents ?? null, 'evt:training', p);
@@ -104,7 +138,10 @@ function openWindow(): void {
     state: settings.get().window,
     onState: (s) => void settings.setWindow(s).catch(() => undefined),
   });
-  win.on('closed', () => (win = null));
+  win.on('closed', () => {
+    win = null;
+    closeGpuHost();
+  });
   win.on('focus', () => feedback.focused());
   drawBar(feedback.current.bar);
   // The renderer always comes from kestrel://app/ (the dev server only in `electron-vite dev`).
@@ -127,6 +164,7 @@ app.on('before-quit', () => {
   // Quitting kills the training process: that is no crash to notify about.
   feedback.quit();
   core?.supervisor.dispose();
+  closeGpuHost();
 });
 // Nothing may create extra web contents (webviews, popups) behind our back.
 app.on('web-contents-created', (_e, contents) => {

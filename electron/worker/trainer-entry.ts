@@ -6,7 +6,8 @@
  * the run's config.json with this process's options on top (resume, layout, faults, ...). A
  * `--job <file>` holding a whole config (a TrainConfig, or the app's TrainJob) also works.
  * Parent -> here: {type:'stop'} saves a checkpoint and ends the run cleanly (SIGTERM and SIGINT
- * do the same). Here -> parent: {type:'event', event} for each training event, batch-end thinned
+ * do the same). With `--step-host` (the app's hidden WebGPU renderer), the parent's
+ * {type:'step-host'} message carries a MessagePort the training steps run through (host-step.ts). Here -> parent: {type:'event', event} for each training event, batch-end thinned
  * to a few per second, then {type:'done', ok} before a clean exit (0 ok, 1 failed).
  */
 import { readFile } from 'node:fs/promises';
@@ -16,11 +17,17 @@ import type { TrainConfig } from '../shared/schemas/train-config';
 import { processConfig, ProcessOptionsSchema, train } from '../engine/index';
 import { createCoalescer } from './coalesce';
 import { configFromJobFile } from './trainer-entry-config';
+import { stepHostFromParent } from './host-step';
 import { parentLink } from './transport';
+
+/** The command line: the run (or job file), and whether the steps run on the parent's step host. */
+function args() {
+  return parseArgs({ options: { job: { type: 'string' }, run: { type: 'string' }, process: { type: 'string' }, 'step-host': { type: 'boolean' } }, strict: false }).values;
+}
 
 /** The config this process trains, from its command line. */
 async function configFromArgs(): Promise<TrainConfig> {
-  const { values } = parseArgs({ options: { job: { type: 'string' }, run: { type: 'string' }, process: { type: 'string' } }, strict: false });
+  const values = args();
   if (typeof values.run === 'string') {
     const opts = ProcessOptionsSchema.parse(JSON.parse(typeof values.process === 'string' ? values.process : '{}'));
     return processConfig(values.run, opts);
@@ -30,8 +37,10 @@ async function configFromArgs(): Promise<TrainConfig> {
 }
 
 async function main(): Promise<number> {
-  const cfg = await configFromArgs();
   const link = parentLink();
+  // Listening at once: the parent hands the step host's port as the process starts.
+  const stepHost = args()['step-host'] === true && link ? stepHostFromParent(link) : undefined;
+  const cfg = await configFromArgs();
   const stop = new AbortController();
   link?.onMessage((raw) => {
     const msg = ToWorkerSchema.safeParse(raw);
@@ -44,7 +53,7 @@ async function main(): Promise<number> {
   });
   let ok = false;
   try {
-    await train(cfg, { signal: stop.signal, onEvent: (e) => coalescer.push(e) });
+    await train(cfg, { signal: stop.signal, onEvent: (e) => coalescer.push(e), ...(stepHost ? { stepHost } : {}) });
     ok = true;
   } catch {
     // train() already emitted the error event with its code; the exit code says it failed.

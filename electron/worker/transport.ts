@@ -5,14 +5,15 @@ import type { FromWorker } from '../shared/schemas/ipc/worker';
 export interface ParentLink {
   /** Sends a message; resolves once it is handed to the channel. */
   post(msg: FromWorker): Promise<void>;
-  onMessage(listener: (msg: unknown) => void): void;
+  /** Each message from the parent, with the MessagePorts it carried (Electron's utilityProcess only; else none). */
+  onMessage(listener: (msg: unknown, ports: readonly unknown[]) => void): void;
   /** Lets the process exit once nothing else is pending. */
   close(): void;
 }
 
 interface ElectronParentPort {
   postMessage(msg: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: readonly unknown[] }) => void): void;
 }
 
 /**
@@ -25,7 +26,7 @@ export function parentLink(proc: NodeJS.Process = process): ParentLink | null {
   if (port) {
     return {
       post: async (msg) => port.postMessage(msg),
-      onMessage: (listener) => port.on('message', (e) => listener(e.data)),
+      onMessage: (listener) => port.on('message', (e) => listener(e.data, e.ports ?? [])),
       close: () => undefined,
     };
   }
@@ -37,7 +38,7 @@ export function parentLink(proc: NodeJS.Process = process): ParentLink | null {
           proc.send!(msg, undefined, undefined, () => resolve());
         }),
       onMessage: (listener) => {
-        proc.on('message', listener);
+        proc.on('message', (msg: unknown) => listener(msg, []));
       },
       close: () => {
         if (proc.connected) proc.disconnect?.();

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reason } from '../../electron/shared/reason';
-import { acceptedOf, applyOverrideFix, blockersOf, finishAt, fixFor, MAX_FIX_EPOCHS, roughDuration, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
+import { acceptedOf, applyOverrideFix, blockersOf, finishAt, fixFor, fixLabelOf, MAX_FIX_EPOCHS, roughDuration, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
+import { en } from '../../renderer/src/messages/en';
+import { zh } from '../../renderer/src/messages/zh';
+import { planTraining } from '../../electron/engine/plan/plan';
+import { PROFILES } from '../engine/plan/profiles';
 
 const ctx = (over: Partial<FixContext> = {}): FixContext => ({
   plan: { epochs: 10, stepsPerEpoch: 23, memory: { budgetBytes: 4e9, predictedBytes: 3e9, fixedBytes: 1e8, perImageBytes: 5e7, maxBatch: 71, source: 'estimate', calibratedAt: null } },
@@ -56,4 +60,69 @@ test('blockers: no boxes, no validation images', () => {
 test('the accepted plan sent with train:start is the plan\'s key figures', () => {
   const plan = { perDeviceBatch: 8, accumulation: 2, lr: 0.01, warmupSteps: 40, epochs: 30, optimizer: 'sgd' } as unknown as Parameters<typeof acceptedOf>[0];
   assert.deepEqual(acceptedOf(plan), { perDeviceBatch: 8, accumulation: 2, lr: 0.01, warmupSteps: 40, epochs: 30 });
+});
+
+test('a hand-set warmup of none or too long: back to the planned warmup, its steps on the button', () => {
+  const none = fixFor(reason('PLAN_WARN_NO_WARMUP', { planned: 23 }), ctx({ overrides: { warmupEpochs: 0, lr: 0.01 } }));
+  assert.deepEqual(none, { kind: 'override', set: {}, clear: ['warmupEpochs'], label: { key: 'plan.fix.warmupSteps', params: { steps: 23 } } });
+  if (none?.kind === 'override') assert.deepEqual(applyOverrideFix({ warmupEpochs: 0, lr: 0.01 }, none), { lr: 0.01 });
+  const long = fixFor(reason('PLAN_WARN_WARMUP_LONG', { warmupSteps: 200, totalSteps: 230, percent: 87, maxPercent: 10, planned: 23 }), ctx({ overrides: { warmupEpochs: 9 } }));
+  assert.deepEqual(long, { kind: 'override', set: {}, clear: ['warmupEpochs'], label: { key: 'plan.fix.warmupSteps', params: { steps: 23 } } });
+  // No planned figure in the warning: the button still says what it does, without a number.
+  assert.deepEqual(fixFor(reason('PLAN_WARN_NO_WARMUP', {}), ctx({ overrides: { warmupEpochs: 0 } })), { kind: 'override', set: {}, clear: ['warmupEpochs'], label: { key: 'plan.fix.warmupPlanned', params: {} } });
+  // Nothing to undo when the warmup is the planner's own.
+  assert.equal(fixFor(reason('PLAN_WARN_NO_WARMUP', { planned: 23 }), ctx()), null);
+});
+
+test('a hand-set weight decay outside the safe range: back to the planned weight decay', () => {
+  const w = reason('PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE', { weightDecay: 0.5, effectiveBatch: 64, min: 0.0001, max: 0.004, optimizer: 'SGD', planned: 0.0005 });
+  const fix = fixFor(w, ctx({ overrides: { weightDecay: 0.5, batch: 8 } }));
+  assert.deepEqual(fix, { kind: 'override', set: {}, clear: ['weightDecay'], label: { key: 'plan.fix.weightDecay', params: { weightDecay: 0.0005 } } });
+  if (fix?.kind === 'override') assert.deepEqual(applyOverrideFix({ weightDecay: 0.5, batch: 8 }, fix), { batch: 8 });
+  assert.equal(fixFor(w, ctx()), null);
+});
+
+test("the planner's own warnings on a hand-set warmup and weight decay get these fixes, and applying them clears the warnings", () => {
+  const hw = PROFILES.vmNoGpu;
+  const model = { scale: 'n' as const, imgsz: 64, numClasses: 1 };
+  const plan = (o: Parameters<typeof planTraining>[3]) => planTraining(hw, model, { trainImages: 400 }, { epochs: 20, ...o });
+  for (const overrides of [{ warmupEpochs: 0 }, { warmupEpochs: 15 }, { weightDecay: 0.5 }]) {
+    const p = plan(overrides);
+    const codes = p.warnings.map((w) => w.code).filter((c) => /WARMUP|WEIGHT_DECAY/.test(c));
+    assert.equal(codes.length, 1, `${JSON.stringify(overrides)}: ${codes.join()}`);
+    const w = p.warnings.find((x) => x.code === codes[0])!;
+    const fix = fixFor(w, ctx({ plan: p, overrides }));
+    assert.ok(fix?.kind === 'override', `${codes[0]} has a fix`);
+    const label = fixLabelOf(fix);
+    assert.ok(label.key === 'plan.fix.warmupSteps' || label.key === 'plan.fix.weightDecay', label.key);
+    // The figure on the button is the planner's own value.
+    if (label.key === 'plan.fix.warmupSteps') assert.equal(label.params['steps'], plan({}).warmupSteps);
+    else assert.equal(label.params['weightDecay'], plan({}).weightDecay);
+    const fixed = plan(applyOverrideFix(overrides, fix));
+    assert.deepEqual(fixed.warnings.filter((x) => /WARMUP|WEIGHT_DECAY/.test(x.code)), []);
+  }
+});
+
+test('each fix has its button text in English and Chinese, every figure filled', () => {
+  const fixes = [
+    { kind: 'epochs' as const, epochs: 30 },
+    { kind: 'model' as const, imgsz: 224 },
+    { kind: 'override' as const, set: { batch: 71 }, clear: [] },
+    { kind: 'override' as const, set: {}, clear: ['lr' as const] },
+    fixFor(reason('PLAN_WARN_NO_WARMUP', { planned: 23 }), ctx({ overrides: { warmupEpochs: 0 } }))!,
+    fixFor(reason('PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE', { planned: 0.0005 }), ctx({ overrides: { weightDecay: 0.5 } }))!,
+  ];
+  const fill = (s: string, params: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  const texts = fixes.map((f) => {
+    const l = fixLabelOf(f);
+    return [fill(en[l.key], l.params), fill(zh[l.key], l.params)];
+  });
+  assert.deepEqual(texts, [
+    ['train 30 epochs', '训练 30 轮'],
+    ['use 224 px', '使用 224 px'],
+    ['use batch 71', '使用批大小 71'],
+    ['let Kestrel choose', '由 Kestrel 决定'],
+    ['use the planned warmup (23 steps)', '使用规划的预热（23 步）'],
+    ['use the planned weight decay (0.0005)', '使用规划的权重衰减（0.0005）'],
+  ]);
 });

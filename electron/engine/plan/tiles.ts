@@ -4,10 +4,10 @@
  * tiles is the one tiled predict will want, and the plan says so in a reason (en/zh). Pure.
  */
 import { reason, type Reason } from '../../shared/reason';
-import type { Box } from '../../shared/schemas/dataset';
+import type { Box, ImageRecord } from '../../shared/schemas/dataset';
 import type { TilePlan } from '../../shared/schemas/plan';
-import type { TileSamplesStats } from '../data/tiles';
-import { TRAIN_TILE_RULES } from '../data/tiles';
+import type { SampleRecord, TileSamplesStats } from '../data/tiles';
+import { TRAIN_TILE_RULES, tileSamples } from '../data/tiles';
 import { decideTiling, DEFAULT_TILE_OVERLAP, smallObjectInfo } from '../predict/tiles';
 
 /** How tiling was asked for: the planner decides, never, or at a tile side in source pixels. */
@@ -69,6 +69,32 @@ export function tileSamplesReason(stats: TileSamplesStats, tiles: TilePlan): Rea
     minVisible: Math.round(tiles.minVisible * 100),
     samples: stats.samples,
   });
+}
+
+/** The tile samples of a training split under a tile plan (seeded: a resume cuts the same). */
+export function cutTrainTiles(images: readonly ImageRecord[], tiles: TilePlan, seed: number): { samples: SampleRecord[]; stats: TileSamplesStats } {
+  return tileSamples(images, { size: tiles.size, overlap: tiles.overlap, minVisible: tiles.minVisible, backgroundRatio: tiles.backgroundRatio, seed });
+}
+
+/** A training split as it trains: its samples (the images, or tiles of them) and the planner's tiling input. */
+export interface TrainSplitPlan {
+  /** What the planner records (PlanOptions['tiling']): the tile plan and the reasons (decision, then counts). */
+  tiling: { tiles: TilePlan | null; reasons: Reason[] };
+  /** The training samples: their count is the plan's `trainImages`. */
+  samples: SampleRecord[];
+}
+
+/**
+ * The one decision on tiling a training split, made the same way by the trainer
+ * (engine/train/index.ts) and the app's Plan step (app/engine.ts): planTrainTiles' decision
+ * and reason, then, when it tiles, the seeded tile samples and the sentence on their counts.
+ * Pure: the same images, mode, input size and seed give the same plan.
+ */
+export function planTrainSplit(images: readonly ImageRecord[], mode: TrainTilesMode, imgsz: number, seed: number): TrainSplitPlan {
+  const decision = planTrainTiles(mode, images, imgsz);
+  if (!decision.tiles) return { tiling: { tiles: null, reasons: [decision.reason] }, samples: [...images] };
+  const cut = cutTrainTiles(images, decision.tiles, seed);
+  return { tiling: { tiles: decision.tiles, reasons: [decision.reason, tileSamplesReason(cut.stats, decision.tiles)] }, samples: cut.samples };
 }
 
 /**

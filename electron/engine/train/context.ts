@@ -14,6 +14,7 @@ import type { SampleRecord } from '../data/tiles';
 import type { TrainState } from '../runs/checkpoint';
 import type { RunPaths } from '../runs/run-dir';
 import type { EventSink } from './events';
+import type { SessionStepFactory } from './session-step';
 
 /** One optimizer step as it happened (for onStep watchers: tests, benchmarks). */
 export interface StepRecord {
@@ -47,6 +48,8 @@ export interface SessionContext {
   device: string;
   signal: AbortSignal | undefined;
   onStep: ((s: StepRecord) => void) | undefined;
+  /** Opens each session's step on a step host (TrainOptions.stepHost); undefined: in this process. */
+  hostStep: SessionStepFactory | undefined;
   /** Set once a session emitted train-start (restarts emit `recovered` instead). */
   started: boolean;
   resumed: boolean;

@@ -31,14 +31,15 @@ const meanLoss = (l: TrainState['epochLoss']): Loss => {
 
 /** Validates the EMA weights when due; null otherwise. */
 async function validateEma(ctx: SessionContext, s: Session, epoch: number): Promise<{ evaluation: EvaluationResult; images: ImagePredictions[] } | null> {
-  if (!s.valLoader || !s.evalDet || !validationDue(epoch, ctx.plan.epochs, ctx.valEvery)) return null;
-  s.evalDet.setState(s.ema.shadow);
+  const evalDet = s.evalDet;
+  if (!s.valLoader || !evalDet || !validationDue(epoch, ctx.plan.epochs, ctx.valEvery)) return null;
+  await s.step.withEma(async (ema) => evalDet.setState(ema));
   const onSkipped = (list: Parameters<typeof reportSkipped>[1]) => reportSkipped(ctx, list);
   // A run on tiles is evaluated on whole images with tiled inference, as predict --tile runs it.
   const tiles = ctx.plan.tiles;
   const out = tiles
-    ? await validateTiled(s.evalDet, ctx.val, ctx.classNames, tiles, { imgsz: ctx.plan.modelSpec.imgsz, batch: ctx.cfg.valBatch ?? 8, onSkipped })
-    : await validate(s.evalDet, s.valLoader, ctx.val, ctx.classNames, { onSkipped });
+    ? await validateTiled(evalDet, ctx.val, ctx.classNames, tiles, { imgsz: ctx.plan.modelSpec.imgsz, batch: ctx.cfg.valBatch ?? 8, onSkipped })
+    : await validate(evalDet, s.valLoader, ctx.val, ctx.classNames, { onSkipped });
   ctx.valMs += out.durationMs;
   return out;
 }
@@ -57,7 +58,7 @@ export async function endEpoch(ctx: SessionContext, s: Session, st: TrainState, 
   const isBest = metrics ? st.best === null || fit > st.best.fitness : !s.valLoader;
   if (isBest) {
     st.best = { fitness: fit, epoch, metrics: metrics ?? { map50: 0, map50_95: 0 } };
-    await saveCheckpoint(paths.best, s.meta(epoch, metrics), { model: s.det, ema: s.ema.shadow });
+    await s.step.withEma((ema) => saveCheckpoint(paths.best, s.meta(epoch, metrics), { model: s.step.model, ema }));
     sink.emit({ type: 'checkpoint-saved', t: Date.now(), epoch, kind: 'best', path: paths.best });
     if (val) {
       ctx.bestEvaluation = val.evaluation;

@@ -33,7 +33,11 @@ export interface ChildExit {
 /** A running child process, the same whether it is an Electron utilityProcess or a Node fork. */
 export interface ChildHandle {
   readonly pid: number | undefined;
-  postMessage(msg: unknown): void;
+  /**
+   * Sends a message; `transfer` hands over MessagePorts with it (Electron's utilityProcess only:
+   * a step host's port, step-host.ts). Node's child_process cannot carry ports and throws.
+   */
+  postMessage(msg: unknown, transfer?: readonly unknown[]): void;
   onMessage(listener: (msg: unknown) => void): void;
   onExit(listener: (exit: ChildExit) => void): void;
   /** Ends the process at once (the stop message is the polite way). */
@@ -110,7 +114,8 @@ export const nodeFork: ForkFn = (entry, args, opts) => {
     get pid() {
       return child.pid;
     },
-    postMessage: (msg) => {
+    postMessage: (msg, transfer) => {
+      if (transfer && transfer.length > 0) throw new Error("Node's child_process cannot hand a MessagePort to a child (Electron's utilityProcess can).");
       if (child.connected) child.send(msg as object);
     },
     onMessage: (listener) => child.on('message', listener),

@@ -9,15 +9,14 @@ import { reason, type Reason } from '../../shared/reason';
 import type { EvaluationResult } from '../../shared/schemas/evaluation';
 import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
 import type { BackendAvailability, BackendId, HardwareProfile } from '../../shared/schemas/hardware';
-import type { ImageRecord } from '../../shared/schemas/dataset';
-import { TrainingPlanSchema, type MemoryCalibration, type TilePlan, type TrainingPlan } from '../../shared/schemas/plan';
+import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
 import { adapterName, BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
-import { tileSamples, type SampleRecord } from '../data/tiles';
+import type { SampleRecord } from '../data/tiles';
 import { tileGrid } from '../predict/tiles';
-import { planTrainTiles, tileSamplesReason } from '../plan/tiles';
+import { cutTrainTiles, planTrainSplit } from '../plan/tiles';
 import { probeHardware } from '../hardware/index';
 import { describeModel } from '../model/describe';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
@@ -40,11 +39,14 @@ import { defaultValEvery } from './fitness';
 import { fitMemoryLine, probeBatches } from './memory-probe';
 import { runMemoryProbe } from './probe-child';
 import { initialState, type SessionContext, type SessionOutcome, type SessionStart, type StepRecord } from './context';
+import type { HostBackend, StepHost } from './session-step';
 import { decideInProcessOom, decideNanRecovery } from './recovery';
 import { runSession } from './session';
 import { NAN_STREAK_LIMIT, NanStreak } from './update';
 
 export type { StepRecord } from './context';
+export type { HostBackend, SessionStep, SessionStepFactory, SessionStepInput, StepHost, TrainWeights } from './session-step';
+export { startingDetector } from './session-step';
 export { readRunConfig } from './run-config';
 export { fitness, validationDue } from './fitness';
 
@@ -56,6 +58,11 @@ export interface TrainOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** After every optimizer update: the hyper-parameters it used (tests and benchmarks). */
   onStep?: (step: StepRecord) => void;
+  /**
+   * Run the training steps on this host instead of in this process (the app's hidden WebGPU
+   * renderer, electron/worker/host-step.ts): the plan is made for the host's backend.
+   */
+  stepHost?: StepHost;
 }
 
 /** What a finished run reports (also written to results.json). */
@@ -141,7 +148,8 @@ async function planWithCalibration(
   numClasses: number,
   trainImages: number,
   fineTune: PlanOptions['fineTune'],
-  tiling?: PlanOptions['tiling'],
+  tiling: PlanOptions['tiling'] | undefined,
+  onStepHost: boolean,
 ): Promise<{ plan: TrainingPlan; notes: Reason[]; probe: Record<string, unknown> | null }> {
   const model = { scale: cfg.model.scale, imgsz: cfg.model.imgsz, numClasses };
   const ft: Pick<PlanOptions, 'fineTune' | 'tiling'> = { ...(fineTune ? { fineTune } : {}), ...(tiling ? { tiling } : {}) };
@@ -157,6 +165,8 @@ async function planWithCalibration(
   const tooLarge = batchTooLarge(plan);
   if (tooLarge) throw tooLarge;
   const needProbe = cfg.calibrate === 'force' || (cfg.calibrate === 'auto' && plan.memory.source === 'estimate');
+  // The probe child measures a backend in a training process: not a step host's.
+  if (needProbe && onStepHost) return { plan, notes: [reason('GPU_HOST_NOT_CALIBRATED')], probe: null };
   if (!needProbe) {
     if (plan.memory.source === 'calibration') {
       notes.push(
@@ -291,7 +301,10 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
 
 async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, opts: TrainOptions, t0: number): Promise<TrainResult> {
   const envThreads = process.env.KESTREL_WASM_THREADS;
-  const backend = await initBackend({ ...(cfg.backend ? { force: cfg.backend } : {}), threads: envThreads ? resolveThreads(envThreads) : cfg.threads });
+  // This process's backend: the loader's, validation's, and the steps' unless a step host runs them.
+  const local = await initBackend({ ...(cfg.backend ? { force: cfg.backend } : {}), threads: envThreads ? resolveThreads(envThreads) : cfg.threads });
+  // The backend the steps run on, which the plan is made for.
+  const backend: HostBackend = opts.stepHost ? await opts.stepHost.backend() : local;
   const ds = await loadData(cfg, paths);
   const trainImages = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
   const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;
@@ -315,19 +328,16 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
   if (cfg.resume) {
     plan = TrainingPlanSchema.parse(JSON.parse(await readFile(paths.plan, 'utf8')));
     planPayload = { ...plan, resumed: true };
-    if (plan.tiles) train = trainTiles(trainImages, plan.tiles, cfg.seed).samples;
+    if (plan.tiles) train = cutTrainTiles(trainImages, plan.tiles, cfg.seed).samples;
   } else {
     const hw = alignProfileToBackend(await probeHardware(), backend);
     const p = await parentRun();
     const fineTune = p ? { parentRun: p.name, parentNorm: p.spec.norm } : undefined;
-    const decision = planTrainTiles(cfg.tiles, trainImages, cfg.model.imgsz);
-    const tiling: NonNullable<PlanOptions['tiling']> = { tiles: decision.tiles, reasons: [decision.reason] };
-    if (decision.tiles) {
-      const cut = trainTiles(trainImages, decision.tiles, cfg.seed);
-      train = cut.samples;
-      tiling.reasons.push(tileSamplesReason(cut.stats, decision.tiles));
-    }
-    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling);
+    // The one tiling decision (the app's Plan step makes the same: app/engine.ts).
+    const split = planTrainSplit(trainImages, cfg.tiles, cfg.model.imgsz, cfg.seed);
+    train = split.samples;
+    const tiling = split.tiling;
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling, opts.stepHost !== undefined);
     // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
     const tooLarge = batchTooLarge(planned.plan);
     if (tooLarge) throw tooLarge;
@@ -358,6 +368,7 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     device: plan.device.name,
     signal: opts.signal,
     onStep: opts.onStep,
+    hostStep: opts.stepHost?.open,
     started: false,
     resumed: cfg.resume,
     trainMs: 0,
@@ -421,11 +432,6 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
       disposeStart(start);
     }
   }
-}
-
-/** The tile samples of a training split under a tile plan (seeded: a resume cuts the same). */
-function trainTiles(images: readonly ImageRecord[], tiles: TilePlan, seed: number): ReturnType<typeof tileSamples> {
-  return tileSamples(images, { size: tiles.size, overlap: tiles.overlap, minVisible: tiles.minVisible, backgroundRatio: tiles.backgroundRatio, seed });
 }
 
 function freshStart(plan: TrainingPlan, seed: number): SessionStart {

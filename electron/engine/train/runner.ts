@@ -20,6 +20,7 @@ import { appendJsonLine, runPaths, type RunPaths } from '../runs/run-dir';
 import { nodeFork, type ChildExit, type ChildHandle, type ForkFn } from './fork';
 import { decideAfterExit, DEFAULT_RESTART_POLICY, type RestartPolicy } from './recovery';
 import { splitConfig, writeRunConfigOnce, type ProcessOptions } from './run-config';
+import { STEP_HOST_ARG, type StepHostLink } from './step-host';
 
 /** The training process's entry file (KESTREL_TRAINER_ENTRY overrides it, e.g. in a bundled app). */
 export function trainerEntry(): string {
@@ -40,6 +41,11 @@ export interface RunnerOptions {
   /** Every training event: the process's, and the runner's own `recovered` events. */
   onEvent?: (event: TrainingEvent) => void;
   policy?: Partial<RestartPolicy>;
+  /**
+   * Train through this step host (the app's hidden WebGPU renderer): each process is started
+   * with STEP_HOST_ARG and handed a new port to the host as it starts.
+   */
+  stepHost?: StepHostLink;
 }
 
 /** How a supervised run ended. */
@@ -140,7 +146,7 @@ export class TrainingRunner {
     const fork = this.opts.fork ?? nodeFork;
     // KESTREL_RESTARTS tells the trainer it is a restart (its crash fault injection fires only on the first run).
     const restarts = this.oomRestarts + this.crashRestarts;
-    const args = ['--run', this.paths.dir, '--process', JSON.stringify(options)];
+    const args = ['--run', this.paths.dir, '--process', JSON.stringify(options), ...(this.opts.stepHost ? [STEP_HOST_ARG] : [])];
     const child = fork(this.opts.entry ?? trainerEntry(), args, { name: this.opts.name ?? 'kestrel-train', env: { KESTREL_RESTARTS: String(restarts) } });
     this.job = job;
     this.child = child;
@@ -154,6 +160,13 @@ export class TrainingRunner {
       if (this.child === child) this.onMessage(msg);
     });
     child.onExit((exit) => void this.onExit(child, exit));
+    // A port that cannot be handed over leaves the process waiting for one: it ends with
+    // GPU_HOST_NO_PORT (an error event the run reports), so nothing is thrown here.
+    try {
+      this.opts.stepHost?.connect(child);
+    } catch (_err) {
+      // Said by the process, as above.
+    }
   }
 
   private onMessage(raw: unknown): void {

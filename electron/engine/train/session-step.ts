@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KestrelError } from '../../shared/errors';
 import type { TrainBatch } from '../data/batch';
-import { assertFiniteLoss, toOutOfMemory } from '../backend/index';
+import { assertFiniteLoss, toOutOfMemory, type BackendReport } from '../backend/index';
 import { anchorsFor } from '../eval/index';
 import type { LossOptions } from '../loss/index';
 import { createDetector, type Detector } from '../model/detector';
@@ -88,6 +88,21 @@ export interface SessionStepInput {
 
 /** Opens a session's step (the model built from `start`). */
 export type SessionStepFactory = (input: SessionStepInput) => Promise<SessionStep>;
+
+/** The backend a step host's steps run on, as the ladder reports one: the plan is made for it. */
+export type HostBackend = Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason' | 'adapter'>;
+
+/**
+ * A training-step host outside this process (the app's hidden WebGPU renderer): train() plans
+ * for its backend and opens every session's step on it; this process keeps the loader, the
+ * loop, validation and checkpoints.
+ */
+export interface StepHost {
+  /** The host's backend (waits until the host is reachable; throws its coded error when it is not). */
+  backend(): Promise<HostBackend>;
+  /** Opens a session's step on the host (a restarted session opens a new one). */
+  open: SessionStepFactory;
+}
 
 /**
  * The network of a session as it starts: fresh weights from the run's seed, with the start's

@@ -1,31 +1,24 @@
 /**
- * Opening and closing a training session: the detector, optimizer and EMA from where the
- * session starts, the training and validation loaders, the train-start event (once per
- * process), and saving the `last` checkpoint at the loop's current position.
+ * Opening and closing a training session: its step (detector, optimizer and EMA from where the
+ * session starts, in this process or on a step host), the training and validation loaders, the
+ * train-start event (once per process), and saving the `last` checkpoint at the loop's position.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics } from '../../shared/schemas/events';
 import { createLoader, type Loader } from '../data/loader/index';
-import { anchorsFor } from '../eval/index';
 import { createDetector, type Detector } from '../model/detector';
 import { saveCheckpoint, type ModelMeta, type TrainState } from '../runs/checkpoint';
-import { GradientAccumulator } from './accumulate';
 import { augmentFor, type SessionContext, type SessionStart } from './context';
-import { ModelEma } from './ema';
-import { createOptimizer, type Optimizer } from './optim';
+import { inProcessStep, type SessionStep, type SessionStepFactory } from './session-step';
 
 /** The live parts of one session (created by {@link openSession}, released by `close`). */
 export interface Session {
-  det: Detector;
-  opt: Optimizer;
-  ema: ModelEma;
-  accum: GradientAccumulator;
+  /** The model, optimizer, accumulator and EMA, and the step on them: here or on a step host. */
+  step: SessionStep;
   trainLoader: Loader;
   /** Null without validation images. */
   valLoader: Loader | null;
   /** The network validation loads the EMA weights into (null without validation images). */
   evalDet: Detector | null;
-  anchors: ReturnType<typeof anchorsFor>;
   /** Micro-batches per epoch at this session's layout. */
   batches: number;
   /** What a checkpoint of `epoch` says about the model. */
@@ -35,20 +28,19 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Builds a session's model, optimizer, EMA and loaders from `start`, over the loop state `st`. */
+/**
+ * Builds a session's step (model, optimizer, EMA: in this process, or on the step host
+ * `ctx.hostStep` opens: the one place that decides) and its loaders from `start`, over the loop
+ * state `st`.
+ */
 export async function openSession(ctx: SessionContext, start: SessionStart, st: TrainState): Promise<Session> {
   const { cfg, plan, paths, sink } = ctx;
   const spec = plan.modelSpec;
-  const det = createDetector(spec, { seed: cfg.seed });
-  const parts: Array<{ dispose(): void }> = [det];
+  const open: SessionStepFactory = ctx.hostStep ?? inProcessStep;
+  const step = await open({ ctx, start, st });
+  const parts: Array<{ dispose(): void }> = [];
   const loaders: Loader[] = [];
   try {
-    const opt = createOptimizer(plan.optimizer, det.params());
-    parts.push(opt);
-    if (start.raw) det.setState(start.raw);
-    if (start.optimizer) opt.setState({ kind: plan.optimizer, step: st.optimizerStep, slots: start.optimizer });
-    const ema = new ModelEma(start.ema ?? det.state(), { updates: st.emaUpdates });
-    parts.push(ema);
     const loaderOf = (records: SessionContext['train'], batchSize: number, train: boolean): Loader => {
       const l = createLoader({
         records,
@@ -67,7 +59,6 @@ export async function openSession(ctx: SessionContext, start: SessionStart, st: 
     const valLoader = ctx.val.length > 0 ? loaderOf(ctx.val, cfg.valBatch ?? Math.min(16, 2 * st.layout.perDeviceBatch), false) : null;
     const evalDet = valLoader ? createDetector(spec, { seed: cfg.seed }) : null;
     if (evalDet) parts.push(evalDet);
-    const accum = new GradientAccumulator();
     const meta = (epoch: number, metrics: EpochMetrics | null): ModelMeta => ({
       format: 'kestrel-detector',
       version: 1,
@@ -81,47 +72,37 @@ export async function openSession(ctx: SessionContext, start: SessionStart, st: 
     });
     const sessionT0 = Date.now();
     const elapsedAtStart = st.elapsedMs;
-    const saveLast = async (epoch: number): Promise<void> => {
-      st.optimizerStep = opt.step;
-      st.emaUpdates = ema.updates;
-      st.elapsedMs = elapsedAtStart + (Date.now() - sessionT0);
-      st.savedAt = new Date().toISOString();
-      const optState = opt.getState();
-      try {
-        await saveCheckpoint(paths.last, meta(epoch, st.best?.metrics ?? null), { model: det, ema: ema.shadow, raw: det.state(), optimizer: optState.slots }, st);
-      } finally {
-        tf.dispose(Object.values(optState.slots));
-      }
-      sink.emit({ type: 'checkpoint-saved', t: Date.now(), epoch, kind: 'last', path: paths.last });
-    };
+    const saveLast = (epoch: number): Promise<void> =>
+      step.withTrainState(async (w) => {
+        st.optimizerStep = w.optimizerStep;
+        st.emaUpdates = w.emaUpdates;
+        st.elapsedMs = elapsedAtStart + (Date.now() - sessionT0);
+        st.savedAt = new Date().toISOString();
+        await saveCheckpoint(paths.last, meta(epoch, st.best?.metrics ?? null), { model: step.model, ema: w.ema, raw: w.raw, optimizer: w.optimizer }, st);
+        sink.emit({ type: 'checkpoint-saved', t: Date.now(), epoch, kind: 'last', path: paths.last });
+      });
     const session: Session = {
-      det,
-      opt,
-      ema,
-      accum,
+      step,
       trainLoader,
       valLoader,
       evalDet,
-      anchors: anchorsFor(spec.imgsz),
       batches: trainLoader.batchesPerEpoch,
       meta,
       saveLast,
-      close: async () => {
-        accum.reset();
-        await closeAll(loaders, parts);
-      },
+      close: () => closeAll(step, loaders, parts),
     };
     announceStart(ctx, st, session.batches);
     return session;
   } catch (err) {
-    await closeAll(loaders, parts);
+    await closeAll(step, loaders, parts);
     throw err;
   }
 }
 
-async function closeAll(loaders: Loader[], parts: Array<{ dispose(): void }>): Promise<void> {
+async function closeAll(step: SessionStep, loaders: Loader[], parts: Array<{ dispose(): void }>): Promise<void> {
   for (const l of loaders) await l.close().catch(() => undefined);
   for (const p of parts.reverse()) p.dispose();
+  await step.dispose();
 }
 
 /** The train-start event, once per process (a restarted session announces a `recovered` instead). */

@@ -4,19 +4,17 @@
  * loss to the batch, so the summed gradients equal one update over the effective batch), then
  * one update clips the summed gradients, applies them with lrAt(step) and moves the EMA. Non-
  * finite losses or gradients skip the update with a warning; a streak of them throws NanStreak.
+ * The tensors live in the session's step (session-step.ts: this process or a step host); this
+ * file keeps the bookkeeping: the epoch's losses, the update group, the schedule, the warnings.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { KestrelError } from '../../shared/errors';
 import { reason } from '../../shared/reason';
 import type { TrainBatch } from '../data/batch';
-import { assertFiniteLoss, toOutOfMemory } from '../backend/index';
 import { bnMomentumFor } from '../model/index';
 import { lrAt } from '../plan/schedule';
 import type { TrainState } from '../runs/checkpoint';
 import type { SessionContext } from './context';
-import { clipByGlobalNorm } from './optim';
 import type { Session } from './setup';
-import { computeGradientsAsync, type StepLoss } from './step';
+import type { StepLoss } from './step';
 
 /** Gradient clipping: max global L2 norm (Ultralytics' 10). */
 export const CLIP_NORM = 10;
@@ -45,49 +43,30 @@ export function newUpdateGroup(): UpdateGroup {
 }
 
 /**
- * Forward, loss and backward of one micro-batch, its gradients added to the session's
- * accumulator and its loss to the epoch's sums. `poison` makes its loss non-finite (an
- * injected fault). The first micro-batch of a session measures the memory peak.
+ * Forward, loss and backward of one micro-batch on the session's step (session-step.ts), its
+ * gradients added to the update in progress and its loss to the epoch's sums. `poison` makes its
+ * loss non-finite (an injected fault). The first micro-batch of a session measures the memory peak.
  */
 export async function accumulateMicroBatch(ctx: SessionContext, s: Session, st: TrainState, group: UpdateGroup, batch: TrainBatch, poison: boolean): Promise<StepLoss> {
   const bnMomentum = bnMomentumFor(batch.size, st.imagesSeen, ctx.plan.parentRun === undefined);
-  const compute = () =>
-    computeGradientsAsync(s.det, batch, { anchors: s.anchors, loss: { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing }, readLoss: true, bnMomentum });
-  let res: Awaited<ReturnType<typeof compute>> | undefined;
-  try {
-    if (ctx.measuredPeakBytes === null) {
-      const info = await tf.profile(async () => {
-        res = await compute();
-        return Object.values(res.grads);
-      });
-      ctx.measuredPeakBytes = info.peakBytes;
-    } else {
-      res = await compute();
-    }
-  } catch (err) {
-    throw toOutOfMemory(err);
-  }
-  const { grads, loss } = res!;
-  const total = poison ? Number.NaN : loss!.total;
-  try {
-    assertFiniteLoss(total, st.step);
-    s.accum.add(grads);
+  const loss = { scale: batch.size, labelSmoothing: ctx.plan.regularization.labelSmoothing };
+  const out = await s.step.micro(batch, { loss, bnMomentum, poison, measurePeak: ctx.measuredPeakBytes === null, step: st.step });
+  if (out.peakBytes !== undefined) ctx.measuredPeakBytes = out.peakBytes;
+  if (out.bad === null) {
     const l = st.epochLoss;
-    l.total += loss!.box + loss!.cls + loss!.dfl;
-    l.box += loss!.box;
-    l.cls += loss!.cls;
-    l.dfl += loss!.dfl;
+    l.total += out.loss.box + out.loss.cls + out.loss.dfl;
+    l.box += out.loss.box;
+    l.cls += out.loss.cls;
+    l.dfl += out.loss.dfl;
     l.batches += 1;
-  } catch (err) {
-    tf.dispose(Object.values(grads));
-    if (!(err instanceof KestrelError && err.code === 'LOSS_NOT_FINITE')) throw err;
-    group.bad = total;
+  } else {
+    group.bad = out.bad;
   }
   group.micro++;
   group.images += batch.size;
   st.imagesSeen += batch.size;
   ctx.imagesThisProcess += batch.size;
-  return loss!;
+  return out.loss;
 }
 
 /**
@@ -98,23 +77,8 @@ export async function accumulateMicroBatch(ctx: SessionContext, s: Session, st: 
 export async function applyUpdate(ctx: SessionContext, s: Session, st: TrainState, group: UpdateGroup, epoch: number): Promise<number> {
   const h = lrAt(ctx.plan.schedule, st.step);
   const hyper = { lr: h.lr * st.lrFactor, biasLr: h.biasLr * st.lrFactor, momentum: h.momentum, weightDecay: ctx.plan.weightDecay };
-  let gradNorm = Number.NaN;
-  let skipped = group.bad !== null;
-  if (!skipped) {
-    const summed = s.accum.take();
-    const clipped = clipByGlobalNorm(summed, CLIP_NORM);
-    tf.dispose(Object.values(summed));
-    gradNorm = (await clipped.norm.data())[0] as number; // sync point: one scalar per update
-    if (Number.isFinite(gradNorm)) s.opt.apply(clipped.grads, hyper);
-    else {
-      skipped = true;
-      group.bad = gradNorm;
-    }
-    tf.dispose([...Object.values(clipped.grads), clipped.norm]);
-    if (!skipped) s.ema.update(s.det.state());
-  } else {
-    s.accum.reset();
-  }
+  const { gradNorm, skipped } = await s.step.update(hyper, { clipNorm: CLIP_NORM, skip: group.bad !== null });
+  if (skipped && group.bad === null) group.bad = gradNorm;
   ctx.onStep?.({ step: st.step, epoch, lr: hyper.lr, biasLr: hyper.biasLr, momentum: hyper.momentum, skipped, gradNorm, microBatches: group.micro, images: group.images });
   if (skipped) {
     group.nanStreak++;

@@ -51,6 +51,15 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
       "The WebGPU runtime could not run in the training process ({detail}), so WebGPU training runs in a hidden window on Chromium's own WebGPU ({adapter}).",
     GPU_HOST_PROBE_RENDERER: "The WebGPU runtime could not run in the training process ({detail}); Kestrel checks Chromium's own WebGPU instead.",
     GPU_HOST_NONE: 'WebGPU cannot train in the app here: {detail}',
+    GPU_HOST_TIMEOUT: "The hidden WebGPU window did not answer '{op}' within {seconds} s. Resume the run to continue from its last checkpoint.",
+    GPU_HOST_FAILED: 'The training step failed in the hidden WebGPU window: {detail}',
+    GPU_HOST_NO_WEBGPU: "The hidden window has no usable WebGPU: {detail}",
+    GPU_HOST_GONE:
+      'The hidden WebGPU window that ran the training steps went away ({detail}). Resume the run to continue from its last checkpoint.',
+    GPU_HOST_NO_PORT:
+      'The training process was to train in the hidden WebGPU window but got no connection to it within {seconds} s. Start the run again; set KESTREL_BACKEND=wasm to train on the CPU.',
+    GPU_HOST_NOT_CALIBRATED:
+      'The memory of a training step in the hidden WebGPU window is not measured (the memory probe runs in the training process, where WebGPU does not load): the batch is planned from the estimate.',
   },
   zh: {
     BACKEND_SELECTED: '训练使用 {backend} 后端：这是本机能加载并通过自检的最佳后端。',
@@ -89,5 +98,11 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
     GPU_HOST_RENDERER: 'WebGPU 运行时无法在训练进程中运行（{detail}），因此 WebGPU 训练在一个隐藏窗口中使用 Chromium 自带的 WebGPU（{adapter}）运行。',
     GPU_HOST_PROBE_RENDERER: 'WebGPU 运行时无法在训练进程中运行（{detail}）；Kestrel 改为检查 Chromium 自带的 WebGPU。',
     GPU_HOST_NONE: '此处无法在应用中用 WebGPU 训练：{detail}',
+    GPU_HOST_TIMEOUT: '隐藏的 WebGPU 窗口在 {seconds} 秒内没有回应“{op}”。请继续该训练，从最后的检查点接着训练。',
+    GPU_HOST_FAILED: '训练步骤在隐藏的 WebGPU 窗口中失败：{detail}',
+    GPU_HOST_NO_WEBGPU: '隐藏窗口中没有可用的 WebGPU：{detail}',
+    GPU_HOST_GONE: '运行训练步骤的隐藏 WebGPU 窗口已关闭（{detail}）。请继续该训练，从最后的检查点接着训练。',
+    GPU_HOST_NO_PORT: '训练进程本应在隐藏的 WebGPU 窗口中训练，但在 {seconds} 秒内没有连接到它。请重新开始训练；设置 KESTREL_BACKEND=wasm 可改用 CPU 训练。',
+    GPU_HOST_NOT_CALIBRATED: '隐藏 WebGPU 窗口中训练步骤的内存尚未测量（内存探测在训练进程中运行，而那里无法加载 WebGPU）：批量按估算值规划。',
   },
 };

@@ -8,6 +8,7 @@ import type { UserOverrides } from '../../../electron/shared/schemas/user-choice
 import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
 import type { Reason } from '../../../electron/shared/reason';
 import type { AcceptedPlan } from '../../../electron/shared/schemas/train-config';
+import type { MessageKey } from '../messages/en';
 
 /** Validation runs forward passes only: about a third of a training step per image. */
 const VAL_COST = 1 / 3;
@@ -35,10 +36,16 @@ export function finishAt(nowMs: number, etaSeconds: number): number {
   return nowMs + Math.max(0, etaSeconds) * 1000;
 }
 
+/** A fix's own button text (a message key and its figures), where the generic one would say too little. */
+export interface FixLabel {
+  key: MessageKey;
+  params: Record<string, string | number>;
+}
+
 /** What a "Fix it" button does. */
 export type PlanFix =
   | { kind: 'epochs'; epochs: number }
-  | { kind: 'override'; set: UserOverrides; clear: (keyof UserOverrides)[] }
+  | { kind: 'override'; set: UserOverrides; clear: (keyof UserOverrides)[]; label?: FixLabel }
   | { kind: 'model'; imgsz: number };
 
 /** What a fix needs to know besides the warning. */
@@ -59,12 +66,19 @@ function clearIfSet(overrides: UserOverrides, keys: (keyof UserOverrides)[]): Pl
   return set.length ? { kind: 'override', set: {}, clear: set } : null;
 }
 
+/** Clears one hand-set override back to the planner's value, saying which value that is; null when it is not set. */
+function usePlanned(overrides: UserOverrides, key: keyof UserOverrides, label: FixLabel): PlanFix | null {
+  return overrides[key] === undefined ? null : { kind: 'override', set: {}, clear: [key], label };
+}
+
 /**
  * The one-click fix of a planner warning, or null when there is none to apply here:
  * - a short run: enough epochs that the warmup is no longer cut (capped at MAX_FIX_EPOCHS);
  * - a batch over the memory budget: the largest batch that fits;
  * - an LR, batch or accumulation the engineer set by hand that the planner warns about:
  *   back to the planner's own value;
+ * - a warmup set by hand that is none at all or too long: the planner's warmup (its steps);
+ * - a weight decay set by hand outside the safe range: the planner's weight decay;
  * - a batch of one: the next smaller input size (or the recommended one).
  */
 export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
@@ -93,6 +107,15 @@ export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
     case 'PLAN_WARN_EFFECTIVE_BATCH_INEXACT':
     case 'PLAN_WARN_WEIGHT_DECAY_UNSAFE':
       return clearIfSet(ctx.overrides, ['batch', 'accumulation', 'effectiveBatch']);
+    case 'PLAN_WARN_NO_WARMUP':
+    case 'PLAN_WARN_WARMUP_LONG': {
+      const planned = num(p['planned']);
+      return usePlanned(ctx.overrides, 'warmupEpochs', planned === null ? { key: 'plan.fix.warmupPlanned', params: {} } : { key: 'plan.fix.warmupSteps', params: { steps: planned } });
+    }
+    case 'PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE': {
+      const planned = num(p['planned']);
+      return usePlanned(ctx.overrides, 'weightDecay', planned === null ? { key: 'plan.fix.weightDecayPlanned', params: {} } : { key: 'plan.fix.weightDecay', params: { weightDecay: planned } });
+    }
     case 'PLAN_WARN_BATCH_ONE': {
       const cleared = clearIfSet(ctx.overrides, ['batch']);
       if (cleared) return cleared;
@@ -103,6 +126,15 @@ export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
     default:
       return null;
   }
+}
+
+/** The text of a fix's button: its message key and figures (PlanStep passes them to `t`). */
+export function fixLabelOf(fix: PlanFix): FixLabel {
+  if (fix.kind === 'epochs') return { key: 'plan.fix.epochs', params: { epochs: fix.epochs } };
+  if (fix.kind === 'model') return { key: 'plan.fix.imgsz', params: { imgsz: fix.imgsz } };
+  if (fix.label) return fix.label;
+  if (fix.set.batch !== undefined) return { key: 'plan.fix.batch', params: { batch: fix.set.batch } };
+  return { key: 'plan.fix.clear', params: {} };
 }
 
 /** Applies a fix to the overrides (a new object; the input is left alone). */
