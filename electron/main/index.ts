@@ -65,7 +65,15 @@ async function stepHostFor(): Promise<StepHostLink | null> {
     });
     return d;
   });
-  const { choice, window } = await gpuHost;
+  let decided: Awaited<typeof gpuHost>;
+  try {
+    decided = await gpuHost;
+  } catch (_err) {
+    // The probe's module could not load: train in the process as usual (its ladder says what it uses).
+    gpuHost = null;
+    return null;
+  }
+  const { choice, window } = decided;
   if (choice.host !== 'renderer' || !window) return null;
   return { connect: (child) => child.postMessage(stepHostMessage(choice.reason), [window.connect()]) };
 }

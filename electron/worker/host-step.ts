@@ -154,8 +154,8 @@ export function stepHostFromParent(link: ParentLink, opts: { waitMs?: number; re
   const waitMs = opts.waitMs ?? STEP_HOST_WAIT_MS;
   const connected = new Promise<StepHost>((resolve, reject) => {
     const seconds = Math.round(waitMs / 1000);
+    // Not unref'd: a trainer waiting for its port must not exit for lack of anything else to wait on.
     const timer = setTimeout(() => reject(new KestrelError('GPU_HOST_NO_PORT', reason('GPU_HOST_NO_PORT', { seconds }).message, { seconds })), waitMs);
-    timer.unref?.();
     link.onMessage((raw, ports) => {
       const msg = parseStepHostMessage(raw);
       const port = ports[0] as HostPort | undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { nodeFork, type ForkFn } from '../../electron/engine/train/fork';
 import { TrainingSupervisor } from '../../electron/app/supervisor';
+import { STEP_HOST_ARG, type StepHostLink } from '../../electron/engine/train/step-host';
 import { RunStateEventSchema } from '../../electron/shared/schemas/ipc/runs';
 import { TrainingEventSchema } from '../../electron/shared/schemas/events';
 import type { EventPayload } from '../../electron/shared/ipc-contract';
@@ -210,4 +211,57 @@ test('a failure the process reported itself is told as failed, not as a crash', 
   const last = states.at(-1)!;
   assert.equal(last.state, 'failed');
   assert.equal(last.reason?.code, 'APP_OOM_AT_BATCH_ONE');
+});
+
+test("main's step host: asked once per start with the job; every process of the run, a restart too, is started with --step-host and connected", async () => {
+  const runDir = join(root, 'hosted');
+  const asked: string[] = [];
+  const launches: Array<{ stepHost: boolean; pid: number | undefined }> = [];
+  const connected: Array<number | undefined> = [];
+  // The scripted worker reads its arguments by position: it gets them without the switch, which is recorded here.
+  const fork: ForkFn = (entry, args, o) => {
+    const child = nodeFork(entry, [...args.filter((a) => a !== STEP_HOST_ARG), 'oom-4'], o);
+    launches.push({ stepHost: args.includes(STEP_HOST_ARG), pid: child.pid });
+    return child;
+  };
+  // Main's link posts the host's port with its message (utilityProcess only); here it records whom it connected.
+  const link: StepHostLink = { connect: (child) => void connected.push(child.pid) };
+  const states: EventPayload<'evt:run-state'>[] = [];
+  let gone!: () => void;
+  const done = new Promise<void>((ok) => (gone = ok));
+  const sink = {
+    training: () => undefined,
+    runState: (s: EventPayload<'evt:run-state'>) => {
+      states.push(s);
+      if (s.state !== 'running') gone();
+    },
+  };
+  const sup = new TrainingSupervisor(fork, worker, sink, {
+    maxOomRestarts: 3,
+    stepHost: async (job) => {
+      asked.push(job.runDir);
+      return link;
+    },
+  });
+  const job = { runDir, datasetPath: '/data', model: { scale: 'n' as const, imgsz: 160 }, epochs: 1, overrides: {}, resume: false };
+  await sup.start('hosted', job);
+  await done;
+  assert.equal(states.at(-1)!.state, 'completed');
+  assert.deepEqual(asked, [runDir], 'asked once, with the job');
+  assert.equal(launches.length, 2, 'the out-of-memory death at batch 8 restarts at batch 4');
+  assert.ok(launches.every((l) => l.stepHost), 'every process waits for the host');
+  assert.deepEqual(connected, launches.map((l) => l.pid), 'every process is handed its own port');
+
+  // Main says no host (Dawn loads in the training process, or a CPU backend is forced): started as usual.
+  const plain: boolean[] = [];
+  const plainFork: ForkFn = (entry, args, o) => {
+    plain.push(args.includes(STEP_HOST_ARG));
+    return nodeFork(entry, [...args, 'clean'], o);
+  };
+  let ended!: () => void;
+  const over = new Promise<void>((ok) => (ended = ok));
+  const sup2 = new TrainingSupervisor(plainFork, worker, { training: () => undefined, runState: (s) => void (s.state !== 'running' && ended()) }, { stepHost: async () => null });
+  await sup2.start('unhosted', { ...job, runDir: join(root, 'unhosted') });
+  await over;
+  assert.deepEqual(plain, [false]);
 });
