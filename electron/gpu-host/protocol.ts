@@ -8,6 +8,7 @@ import type { ModelSpec } from '../shared/schemas/model';
 import type { LossOptions } from '../engine/loss/index';
 import type { OptimizerKind, StepHyper } from '../engine/train/optim';
 import type { WebgpuAdapterFacts } from '../engine/backend/webgpu-adapter';
+import type { TrainBatch } from '../engine/data/batch';
 
 export { GPU_HOST_PORT_CHANNEL, GPU_HOST_PORT_MESSAGE, GPU_HOST_PAGE } from '../shared/gpu-host-channels';
 
@@ -21,16 +22,7 @@ export interface TensorData {
 export type TensorMap = Record<string, TensorData>;
 
 /** One micro-batch as the loader makes it (TrainBatch's fields the step reads). */
-export interface BatchData {
-  size: number;
-  imgsz: number;
-  /** NHWC float32 pixels in [0, 1], size x imgsz x imgsz x 3. */
-  images: Float32Array;
-  batchIndex: Int32Array;
-  cls: Int32Array;
-  /** x1, y1, x2, y2 per box, in input pixels. */
-  boxes: Float32Array;
-}
+export type BatchData = Pick<TrainBatch, 'size' | 'imgsz' | 'images' | 'batchIndex' | 'cls' | 'boxes'>;
 
 /** What the host runs on. */
 export interface HostInfo {

@@ -22,7 +22,7 @@ import { chooseGpuHost, type GpuHostChoice, type RendererProbe, type UtilityProb
 import { parseProbeAnswer } from '../engine/backend/webgpu-probe-answer';
 import { createStepClient } from '../gpu-host/client';
 import { GPU_HOST_PAGE, GPU_HOST_PORT_CHANNEL } from '../shared/gpu-host-channels';
-import { APP_ORIGIN, isAppUrl } from './security';
+import { APP_ORIGIN, lockNavigation } from './security';
 
 /** Deadline of the utilityProcess probe (Dawn loads in about a second). */
 export const UTILITY_PROBE_TIMEOUT_MS = 15_000;
@@ -115,13 +115,7 @@ export function openGpuHostWindow(opts: { preload: string; url?: string }): GpuH
     },
   });
   const contents = win.webContents;
-  contents.on('will-navigate', (e, url) => {
-    if (!isAppUrl(url)) e.preventDefault();
-  });
-  contents.on('will-redirect', (e, url) => {
-    if (!isAppUrl(url)) e.preventDefault();
-  });
-  contents.on('will-attach-webview', (e) => e.preventDefault());
+  lockNavigation(contents);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   const goneListeners: Array<(reason: string) => void> = [];
   contents.on('render-process-gone', (_e, details) => {

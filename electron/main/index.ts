@@ -65,7 +65,7 @@ async function stepHostFor(): Promise<StepHostLink | null> {
     });
     return d;
   });
-  let decided: Awaited<typeof gpuHost>;
+  let decided: Awaited<ReturnType<typeof decideGpuHost>>;
   try {
     decided = await gpuHost;
   } catch (_err) {

@@ -56,3 +56,17 @@ function safeOrigin(url: string): string | null {
     return null;
   }
 }
+
+/**
+ * Keeps a window's page on the app: navigation and redirects off the app's origin and webviews
+ * are refused (new windows are each caller's own decision: setWindowOpenHandler).
+ */
+export function lockNavigation(contents: WebContents): void {
+  contents.on('will-navigate', (e, url) => {
+    if (!isAppUrl(url)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (!isAppUrl(url)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+}

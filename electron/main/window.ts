@@ -1,7 +1,7 @@
 import { BrowserWindow, screen, shell } from 'electron';
 import { join } from 'node:path';
 import type { WindowState } from '../shared/schemas/ipc/settings';
-import { APP_ORIGIN, isAppUrl } from './security';
+import { APP_ORIGIN, lockNavigation } from './security';
 
 /** Default size: comfortable on a 1366x768 laptop screen, the smallest the wizard is made for. */
 const DEFAULT_STATE: WindowState = { width: 1280, height: 760, maximized: false };
@@ -50,13 +50,7 @@ export function createMainWindow(opts: { preload: string; state: WindowState | n
   win.once('ready-to-show', () => win.show());
 
   const contents = win.webContents;
-  contents.on('will-navigate', (e, url) => {
-    if (!isAppUrl(url)) e.preventDefault();
-  });
-  contents.on('will-redirect', (e, url) => {
-    if (!isAppUrl(url)) e.preventDefault();
-  });
-  contents.on('will-attach-webview', (e) => e.preventDefault());
+  lockNavigation(contents);
   contents.setWindowOpenHandler(({ url }) => {
     // Only the project's own help pages may leave the app, and then in the user's browser.
     if (url.startsWith('https://github.com/')) void shell.openExternal(url);
