@@ -148,12 +148,8 @@ async function trainSplitOf(ds: Dataset, imgsz: number, tiles: TrainTilesMode | 
  * training step that will run (the opt-in element-wise kernels hold less per image).
  */
 export async function storedCalibrations(file?: string): Promise<{ calibrations: MemoryCalibration[]; stepMemoryVersion: number }> {
-  const [cal, plan, simd] = await Promise.all([
-    load('planner', () => import('../engine/train/calibrations')),
-    load('planner', () => import('../engine/plan/index')),
-    load('planner', () => import('../engine/backend/simd-kernels')),
-  ]);
-  return { calibrations: await cal.readCalibrations(file ?? cal.defaultCalibrationFile()), stepMemoryVersion: plan.stepMemoryVersion(simd.elementwiseKernelsEnabled()) };
+  const cal = await load('planner', () => import('../engine/train/calibrations'));
+  return cal.storedCalibrations(file);
 }
 
 /**

@@ -42,7 +42,7 @@ Common options:
   --name NAME            folder name (default <dataset>-lr-find or <dataset>-tune)
   --out DIR              where it goes (default runs)
   --workers N            data loader threads
-  --backend ID           tfjs-node-gpu, tfjs-node, wasm or cpu
+  --backend ID           tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu
   --calibrate MODE       auto|off|force: measure memory before a trial's plan (default auto)
   --json                 print the result as JSON
   -h, --help             this help
@@ -106,7 +106,7 @@ export const TUNE_FLAGS = {
   name: { type: 'string' },
   out: { type: 'string' },
   workers: { type: 'number', limit: 'workers' },
-  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
+  backend: { type: 'choice', choices: ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] },
   calibrate: { type: 'choice', choices: ['auto', 'off', 'force'] },
   json: { type: 'boolean' },
 } as const satisfies FlagDefs;
