@@ -44,6 +44,10 @@ test('kestrel demo trains on webgpu (software GPU) in about a minute: a complete
   const start = events.find((e) => e.type === 'train-start');
   assert.ok(start && start.type === 'train-start');
   assert.equal(start.backend, 'webgpu');
+  // The plan is made for the backend that trains (it once said wasm here).
+  const plan = events.find((e) => e.type === 'plan');
+  assert.ok(plan && plan.type === 'plan');
+  assert.equal((plan.plan as { backend?: unknown }).backend, 'webgpu');
   assert.equal(start.trainImages + start.valImages, 10);
   const epochs = events.filter((e) => e.type === 'epoch-end');
   assert.equal(epochs.length, 1);
