@@ -20,6 +20,7 @@ import type { TensorMap } from '../../electron/gpu-host/protocol';
 import { fromTensorMap, toTensorMap } from '../../electron/gpu-host/tensor-map';
 import { KestrelError } from '../../electron/shared/errors';
 import type { ModelSpec } from '../../electron/shared/schemas/model';
+import { countSyncReadsAsync } from '../helpers/sync-reads';
 import { THREE_BOXES, TINY_IMGSZ, tinyBatch } from '../helpers/tiny-batch';
 
 await initBackend({ force: 'wasm' });
@@ -36,21 +37,6 @@ after(() => {
   channel.port1.close();
   channel.port2.close();
 });
-
-/** Counts synchronous reads (dataSync) while `fn` runs. */
-async function countSyncReads<T>(fn: () => Promise<T>): Promise<{ value: T; reads: number }> {
-  const dataSync = tf.Tensor.prototype.dataSync;
-  let reads = 0;
-  tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
-    reads++;
-    return dataSync.call(this);
-  } as typeof dataSync;
-  try {
-    return { value: await fn(), reads };
-  } finally {
-    tf.Tensor.prototype.dataSync = dataSync;
-  }
-}
 
 function maxRelDiff(a: TensorMap, b: TensorMap): number {
   let worst = 0;
@@ -99,7 +85,7 @@ test('the host trains from the state it is sent: same losses, gradient norms and
     const losses: number[] = [];
     const norms: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const { value: r, reads } = await countSyncReads(() => client.request('step', { batch, hyper: HYPER, clipNorm: CLIP }));
+      const { value: r, reads } = await countSyncReadsAsync(() => client.request('step', { batch, hyper: HYPER, clipNorm: CLIP }));
       assert.equal(reads, 0, 'a host step reads only with await data()');
       assert.equal(r.finite, true);
       assert.equal(r.skipped, false);
