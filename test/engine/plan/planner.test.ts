@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { planTraining, lrAt, estimateMemoryLine, MEMORY_MODEL, STEP_MEMORY_VERSION, stepMemoryVersion } from '../../../electron/engine/plan/index';
 import { describeModel } from '../../../electron/engine/model/describe';
 import { KestrelError } from '../../../electron/shared/errors';
@@ -114,6 +115,20 @@ test('wasm estimate matches the measured training step (npm run bench -- memory,
   // Never below the measurement: an estimate that errs plans a smaller batch, not an OOM.
   assert.ok(n.perImageBytes / MiB >= 55.0 && s.perImageBytes / MiB >= 97.7);
   assert.equal(MEMORY_MODEL.wasm.backwardFactor, 5.1);
+});
+
+test('webgpu estimate is within 10% of what nvidia-smi measured on a real GPU, never below it', () => {
+  // bench/results/device-h200.json: the device check on an H200 (Dawn over Vulkan), AdamW,
+  // 4 classes, batch 64. The estimate must err on the safe side (a smaller batch, not an OOM).
+  const measured = JSON.parse(readFileSync(new URL('../../../bench/results/device-h200.json', import.meta.url), 'utf8')) as {
+    gpuRows: Array<{ scale: ModelScale; imgsz: number; batch: number; webgpu: { nvidiaSmiBytes: number } }>;
+  };
+  assert.equal(measured.gpuRows.length, 4);
+  for (const r of measured.gpuRows) {
+    const line = estimateMemoryLine(describeModel({ scale: r.scale, imgsz: r.imgsz, numClasses: 4, norm: 'batch' }), 'adamw', 'webgpu');
+    const ratio = (line.fixedBytes + line.perImageBytes * r.batch) / r.webgpu.nvidiaSmiBytes;
+    assert.ok(ratio >= 1 && ratio <= 1.1, `${r.scale} ${r.imgsz}: predicted ${ratio.toFixed(3)}x the measurement`);
+  }
 });
 
 test('8 GPUs x 16 (E = 128): planned SGD LR is derated below the strict linear value, with warmup', () => {
