@@ -1,6 +1,6 @@
 // Electron's side of process forking: the ForkFn (electron/engine/train/fork.ts) that main hands the app.
 import { app, utilityProcess, type MessagePortMain } from 'electron';
-import type { ChildExit, ExitCause, ForkFn } from '../engine/train/fork';
+import { childStderrSink, type ChildExit, type ExitCause, type ForkFn } from '../engine/train/fork';
 
 /**
  * Fork with Electron's utilityProcess: a Node process Electron supervises, whose crash or
@@ -9,9 +9,13 @@ import type { ChildExit, ExitCause, ForkFn } from '../engine/train/fork';
 export const utilityFork: ForkFn = (entry, args, opts) => {
   const child = utilityProcess.fork(entry, args, {
     serviceName: opts.name,
-    stdio: opts.quiet ? 'ignore' : 'inherit',
+    // stderr is piped through the same sink as nodeFork's: Dawn's limit notices dropped, a quiet
+    // child's last lines kept for its exit.
+    stdio: opts.quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
+  const sink = childStderrSink(opts.quiet ?? false);
+  child.stderr?.on('data', (d: Buffer) => sink.push(d));
   let goneReason: ExitCause | 'clean-exit' | null = null;
   const onGone = (_e: unknown, details: Electron.Details) => {
     if (details.type === 'Utility' && details.name === opts.name) goneReason = details.reason;
@@ -30,8 +34,8 @@ export const utilityFork: ForkFn = (entry, args, opts) => {
         setTimeout(() => {
           app.off('child-process-gone', onGone);
           const reason = goneReason === 'clean-exit' ? null : goneReason;
-          const exit: ChildExit = { code, cause: reason ?? (code === 0 ? null : 'crashed') };
-          listener(exit);
+          sink.end();
+          listener(sink.withTail({ code, cause: reason ?? (code === 0 ? null : 'crashed') }));
         }, 50);
       }),
     kill: () => {

@@ -76,6 +76,26 @@ export function tsxExecArgv(): string[] {
 }
 
 /**
+ * Where a child's piped stderr goes: ours, or (quiet) a kept tail of its last lines for the exit.
+ * Dawn's two limit notices (dawn-noise.ts) are dropped: Dawn writes them from native code
+ * whenever a WebGPU instance finds a Vulkan adapter, and no process can silence them in itself.
+ * Every other line, errors included, passes unchanged and in order, so the last line a quiet
+ * child's exit reports (recovery.ts startFailure) is its own last word, never a notice.
+ * Both forks (Node's here, Electron's utilityProcess in main/fork.ts) use it.
+ */
+export function childStderrSink(quiet: boolean, write: (text: string) => void = (text) => void process.stderr.write(text)) {
+  let tail = '';
+  const filter = createDawnNoticeFilter(quiet ? (text) => (tail = (tail + text).slice(-STDERR_TAIL)) : write);
+  return {
+    push: (chunk: string | Uint8Array) => filter.push(chunk),
+    /** Passes on (or keeps) a last line without its newline; later output still flows. */
+    end: () => filter.end(),
+    /** The exit with the kept tail added, for a quiet child that wrote any. */
+    withTail: (exit: ChildExit): ChildExit => (quiet && tail ? { ...exit, stderrTail: tail } : exit),
+  };
+}
+
+/**
  * Fork with Node's child_process: for the CLI, the memory probe, tests and the browser-test
  * bridge. A `.ts` entry runs through tsx, as everything else does outside the bundle.
  * A failure to start (a missing entry) ends as an exit with cause 'launch-failed'.
@@ -88,21 +108,15 @@ export const nodeFork: ForkFn = (entry, args, opts) => {
     stdio: opts.quiet ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization: 'json',
   });
-  let stderr = '';
-  // Dawn's two limit notices (dawn-noise.ts) are dropped: Dawn writes them from native code
-  // whenever a WebGPU instance finds a Vulkan adapter, and no process can silence them in itself.
-  // Every other line, errors included, passes unchanged and in order, so the last line a quiet
-  // child's exit reports (recovery.ts startFailure) is its own last word, never a notice.
-  const filter = createDawnNoticeFilter(opts.quiet ? (text) => (stderr = (stderr + text).slice(-STDERR_TAIL)) : (text) => void process.stderr.write(text));
-  child.stderr?.on('data', (d: Buffer) => filter.push(d));
+  const sink = childStderrSink(opts.quiet ?? false);
+  child.stderr?.on('data', (d: Buffer) => sink.push(d));
   const exitListeners: Array<(exit: ChildExit) => void> = [];
   let ended = false;
   const end = (exit: ChildExit) => {
     if (ended) return;
     ended = true;
-    // A last line without its newline is passed on (or kept) now; later output still flows.
-    filter.end();
-    const full = opts.quiet && stderr ? { ...exit, stderrTail: stderr } : exit;
+    sink.end();
+    const full = sink.withTail(exit);
     for (const l of exitListeners) l(full);
   };
   // Only a child that never got a pid failed to start; later errors (a failed send) end nothing.

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeFork, type ChildExit } from '../../../electron/engine/train/fork';
+import { childStderrSink, nodeFork, type ChildExit } from '../../../electron/engine/train/fork';
 import { startFailure } from '../../../electron/engine/train/recovery';
 import { tempDir } from './helpers';
 
@@ -61,4 +61,24 @@ test('a child whose stderr is ours: the same lines reach our stderr, in order, w
   assert.equal(exit.code, 3);
   assert.equal(exit.stderrTail, undefined, 'nothing kept: it went to our stderr');
   assert.equal(seen.join(''), 'kestrel trainer: loading the dataset\nWarning: something else the user must see\nError: OUT_OF_MEMORY on the GPU');
+});
+
+test('the stderr sink both forks use (Electron utilityProcess too): notices dropped, chunks joined, quiet keeps the tail', () => {
+  const written: string[] = [];
+  const loud = childStderrSink(false, (t) => written.push(t));
+  loud.push(`${UNIFORM.slice(0, 12)}`);
+  loud.push(Buffer.from(`${UNIFORM.slice(12)}\nreal line\n${STORAGE}\nlast`));
+  loud.end();
+  assert.equal(written.join(''), 'real line\nlast');
+  assert.deepEqual(loud.withTail({ code: 1, cause: 'crashed' }), { code: 1, cause: 'crashed' });
+
+  const quiet = childStderrSink(true, () => assert.fail('a quiet child writes nothing to ours'));
+  quiet.push(`${STORAGE}\nError: GPU device lost\n`);
+  quiet.end();
+  assert.deepEqual(quiet.withTail({ code: 3, cause: 'crashed' }), { code: 3, cause: 'crashed', stderrTail: 'Error: GPU device lost\n' });
+  // A quiet child that wrote only notices reports no tail at all.
+  const silent = childStderrSink(true);
+  silent.push(`${UNIFORM}\n`);
+  silent.end();
+  assert.equal(silent.withTail({ code: 0, cause: null }).stderrTail, undefined);
 });
