@@ -1,6 +1,6 @@
 // Electron's side of process forking: the ForkFn (electron/engine/train/fork.ts) that main hands the app.
 import { app, utilityProcess, type MessagePortMain } from 'electron';
-import { childStderrSink, type ChildExit, type ExitCause, type ForkFn } from '../engine/train/fork';
+import { childStderrSink, type ExitCause, type ForkFn } from '../engine/train/fork';
 
 /**
  * Fork with Electron's utilityProcess: a Node process Electron supervises, whose crash or
