@@ -9,7 +9,7 @@ import type { FineTunePlanInput } from '../shared/schemas/finetune';
 import type { ModelScale } from '../shared/schemas/model';
 import type { MemoryCalibration, PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
 import { TrainConfigSchema } from '../shared/schemas/train-config';
-import type { TrainTilesMode } from '../engine/plan/tiles';
+import type { TrainTilesMode } from '../shared/schemas/user-choice';
 
 /** The planner's options the app passes: a fine-tune's parent run, the dataset's records and the tiling asked for. */
 export interface AppPlanOptions {
@@ -20,7 +20,7 @@ export interface AppPlanOptions {
    * tiling's reasons); without it, the summary's training images, whole.
    */
   dataset?: Dataset;
-  /** Tiling as the run will ask for it (TrainConfig `tiles`; default its default, 'auto'). */
+  /** Tiling as the run will ask for it (plan:create's `tiles`, which train:start puts in the run's config; default 'auto'). */
   tiles?: TrainTilesMode;
   /** The stored memory calibrations to plan with (default: the trainer's file, KESTREL_CALIBRATIONS or ~/.kestrel/calibrations.json). */
   calibrationFile?: string;
@@ -131,8 +131,9 @@ const TRAINER_SPLIT_SEED = 0;
 
 /**
  * The training split of a dataset as a new run the app starts will train on it: split as the
- * training process splits it, then tiled or not by planTrainSplit with the run's defaults (the
- * app's Start sets neither `seed` nor `tiles`). The sample count and the planner's tiling input.
+ * training process splits it, then tiled or not by planTrainSplit with the tiling the Plan step
+ * asks for (the `tiles` train:start writes into the run's config) and the default seed (the
+ * app's Start sets none). The sample count and the planner's tiling input.
  */
 async function trainSplitOf(ds: Dataset, imgsz: number, tiles: TrainTilesMode | undefined) {
   const [split, plan] = await Promise.all([load('dataset', () => import('../engine/data/split')), load('planner', () => import('../engine/plan/tiles'))]);

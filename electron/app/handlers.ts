@@ -199,8 +199,8 @@ export function createHandlers(ctx: AppContext): Handlers {
       // A fine-tune is planned as one (lower LR, short warmup, its reasons); a parent that cannot be used says so now (FINETUNE_*).
       const runsDir = runsDirOf(ctx);
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
-      // The dataset's records: the plan counts the samples that will train (split, tiles: 'auto' as Start runs it).
-      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, { dataset: ds, ...(parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {}) });
+      // The dataset's records: the plan counts the samples that will train (split, then tiles as chosen: Start passes the same `tiles`).
+      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, { dataset: ds, ...(req.tiles !== undefined ? { tiles: req.tiles } : {}), ...(parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {}) });
       const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
       const speed = await planSpeed(runsDirOf(ctx), plan, hw);
       return { plan, lrCurve, summary, recommendation, speed };
@@ -219,7 +219,8 @@ export function createHandlers(ctx: AppContext): Handlers {
       // A fine-tune's parent is found and checked now (FINETUNE_* errors), before any run folder exists.
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
       await ctx.settings.set({ lastModel: req.model });
-      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, resume: false, ...(parent ? { from: parent.weightsDir } : {}), ...(req.accepted ? { accepted: req.accepted } : {}) });
+      // The tiling the Plan step planned with goes into the run's config: the trainer tiles as the plan showed.
+      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, ...(req.tiles !== undefined ? { tiles: req.tiles } : {}), resume: false, ...(parent ? { from: parent.weightsDir } : {}), ...(req.accepted ? { accepted: req.accepted } : {}) });
       return { runId, runDir };
     },
     async 'train:resume'(req) {

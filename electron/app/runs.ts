@@ -117,6 +117,7 @@ export async function summarizeRun(runsDir: string, id: string, activeRunId: str
     status,
     datasetPath: job?.datasetPath ?? null,
     model: job ? { scale: job.model.scale, imgsz: job.model.imgsz } : null,
+    ...(job ? { tiles: job.tiles } : {}),
     epochsPlanned,
     epochsDone,
     best,

@@ -12,7 +12,7 @@ import type { EventPayload } from '../shared/ipc-contract';
 import type { TrainingEvent } from '../shared/schemas/events';
 import type { ActiveRun } from '../shared/schemas/ipc/runs';
 import type { EndedRunState, LiveRunState, SettledRunState } from '../shared/schemas/run-state';
-import type { TrainJob } from '../shared/schemas/ipc/worker';
+import type { TrainJobInput } from '../shared/schemas/ipc/worker';
 
 /** How the supervisor reports to the window (main: webContents.send; the test bridge: a socket). */
 export interface SupervisorSink {
@@ -30,7 +30,7 @@ export interface SupervisorOptions {
    * a utilityProcess (electron/main/gpu-host.ts decides). Asked once per start, before the first
    * process; every process of the run (restarts too) is connected to what it gives.
    */
-  stepHost?: (job: TrainJob) => Promise<StepHostLink | null>;
+  stepHost?: (job: TrainJobInput) => Promise<StepHostLink | null>;
 }
 
 /** Batch-end events kept for redrawing charts after a reload; older ones are thinned. */
@@ -77,7 +77,7 @@ export class TrainingSupervisor {
   }
 
   /** Writes the job into the run folder and starts the training process on it. */
-  async start(runId: string, job: TrainJob): Promise<void> {
+  async start(runId: string, job: TrainJobInput): Promise<void> {
     if (this.active) {
       const runId = this.active.runId;
       throw new KestrelError('APP_TRAINING_BUSY', `Run "${runId}" is still training. Stop it first, or wait until it ends.`, { runId });

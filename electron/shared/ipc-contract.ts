@@ -14,7 +14,7 @@ import { ThresholdsSchema } from './schemas/thresholds';
 import { LrFindAppRequestSchema, LrFindProgressSchema, LrFindResponseSchema } from './schemas/ipc/tune';
 import { AcceptedPlanSchema } from './schemas/train-config';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
-import { ModelChoiceSchema, UserOverridesSchema } from './schemas/user-choice';
+import { ModelChoiceSchema, TrainTilesModeSchema, UserOverridesSchema } from './schemas/user-choice';
 import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
 
 export { CHANNELS, EVENTS, methodName } from './ipc-channels';
@@ -48,6 +48,8 @@ export const contract = {
         model: ModelChoiceSchema,
         epochs: limitNumber('epochs'),
         overrides: UserOverridesSchema.default({}),
+        /** Training on tiles as the Plan step planned it (the run's config `tiles`); absent: 'auto'. */
+        tiles: TrainTilesModeSchema.optional(),
         /** The run's folder name (checked again in main with the coded RUN_NAME_* errors). */
         name: z.string().max(4096).optional(),
         /** Fine-tune from this earlier run (its id in the runs folder): its weights are the starting point. */

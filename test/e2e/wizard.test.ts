@@ -108,6 +108,27 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
       [E2E_EPOCHS, E2E_BATCH, E2E_ACCUMULATION],
       { timeout: 60_000 },
     );
+    // The Tiles choice next to the overrides: a tile size re-plans on tiles (the demo's 64-128 px
+    // images cut into 64 px tiles, counted as samples), a size off the 32 px grid is refused with
+    // why (and Start waits), and Automatic plans whole images again, as before.
+    const planTiles = (want: string) =>
+      page.waitForFunction((w) => document.querySelector('[data-testid="plan-tiles"]')?.textContent === w && !document.querySelector('.stale'), want, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('ov-tiles').inputValue(), 'auto');
+    assert.match(await page.getByTestId('tiles-now').innerText(), /whole images/);
+    await page.getByTestId('ov-tiles').selectOption('size');
+    await page.getByTestId('ov-tile-size').fill('64');
+    await page.getByTestId('ov-tile-size').blur();
+    await planTiles('64 px, 20% overlap');
+    assert.match(await page.getByTestId('tiles-now').innerText(), /64 px tiles .* as you chose/);
+    assert.match(await page.getByTestId('plan-summary').innerText(), /training samples \(64 px tiles\)/);
+    await page.getByTestId('ov-tile-size').fill('50');
+    await page.getByTestId('ov-tile-size').blur();
+    assert.match(await page.getByTestId('ov-tile-size-error').innerText(), /from 32 to 8192 px|multiple of 32 px/);
+    assert.equal(await page.getByTestId('plan-accept').isDisabled(), true, 'no start while the field holds a refused size');
+    await page.getByTestId('advanced').screenshot({ path: join(ARTIFACTS, '03-plan-tiles.png') });
+    await page.getByTestId('ov-tiles').selectOption('auto');
+    await planTiles('none (whole images)');
+    assert.equal(await page.getByTestId('ov-tile-size-error').count(), 0);
     // Two epochs is a short run: the warning comes with a one-click fix (not taken here).
     const fix = page.locator('[data-testid="plan-fix"][data-code="PLAN_WARN_SHORT_RUN"]');
     assert.match(await fix.innerText(), /Fix it: train \d+ epochs/);

@@ -53,7 +53,10 @@ test('epoch suggestions: as many again (multiple of 5) within 10..100; continue 
 
 test('a fine-tune keeps the parent network and names the parent in from', () => {
   const ft = fineTuneOf(run({ title: 'PCB, first try' }), 'more-epochs');
-  assert.deepEqual(ft, { parentRun: 'n96-1', parentTitle: 'PCB, first try', kind: 'more-epochs', model: { scale: 'n', imgsz: 96 } });
+  assert.deepEqual(ft, { parentRun: 'n96-1', parentTitle: 'PCB, first try', kind: 'more-epochs', model: { scale: 'n', imgsz: 96 }, tiles: 'auto' });
+  // The parent's tiling choice (its config's `tiles`) carries over; a run without one is automatic.
+  assert.equal(fineTuneOf(run({ tiles: 'off' }), 'continue')?.tiles, 'off');
+  assert.equal(fineTuneOf(run({ tiles: 640 }), 'more-images')?.tiles, 640);
   assert.deepEqual(fromOf(ft), { from: 'n96-1' });
   assert.deepEqual(fromOf(null), {});
   assert.equal(fineTuneOf(run({ status: 'failed' }), 'continue'), null);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reason } from '../../electron/shared/reason';
-import { acceptedOf, applyOverrideFix, blockersOf, finishAt, fixFor, fixLabelOf, MAX_FIX_EPOCHS, roughDuration, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
+import { acceptedOf, applyOverrideFix, blockersOf, checkTileSize, defaultTileSize, finishAt, fixFor, fixLabelOf, MAX_FIX_EPOCHS, roughDuration, tilesKindOf, tilingReasonOf, TILE_SIZE_STEP, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
 import { en } from '../../renderer/src/messages/en';
 import { zh } from '../../renderer/src/messages/zh';
 import { planTraining } from '../../electron/engine/plan/plan';
@@ -111,6 +111,7 @@ test('each fix has its button text in English and Chinese, every figure filled',
     { kind: 'override' as const, set: {}, clear: ['lr' as const] },
     fixFor(reason('PLAN_WARN_NO_WARMUP', { planned: 23 }), ctx({ overrides: { warmupEpochs: 0 } }))!,
     fixFor(reason('PLAN_WARN_WEIGHT_DECAY_OVERRIDE_UNSAFE', { planned: 0.0005 }), ctx({ overrides: { weightDecay: 0.5 } }))!,
+    fixFor(reason('PLAN_WARN_TILES_OFF', { imgsz: 192, percent: 100, minPx: 8, shrink: 10.4 }), ctx())!,
   ];
   const fill = (s: string, params: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
   const texts = fixes.map((f) => {
@@ -124,5 +125,37 @@ test('each fix has its button text in English and Chinese, every figure filled',
     ['let Kestrel choose', '由 Kestrel 决定'],
     ['use the planned warmup (23 steps)', '使用规划的预热（23 步）'],
     ['use the planned weight decay (0.0005)', '使用规划的权重衰减（0.0005）'],
+    ['use automatic tiles', '使用自动切块'],
   ]);
+});
+
+test('tiles turned off where the small boxes need them: the fix is automatic tiles', () => {
+  assert.deepEqual(fixFor(reason('PLAN_WARN_TILES_OFF', { imgsz: 192, percent: 100, minPx: 8, shrink: 10.4 }), ctx()), { kind: 'tiles', tiles: 'auto' });
+});
+
+test('the Tiles choice: its select value, the tile size field and the size it starts at', () => {
+  assert.deepEqual((['auto', 'off', 640] as const).map(tilesKindOf), ['auto', 'off', 'size']);
+  assert.deepEqual(checkTileSize(' 640 ', 320), { ok: true, size: 640 });
+  assert.deepEqual(checkTileSize('32', 320), { ok: true, size: 32 });
+  assert.deepEqual(checkTileSize('8192', 320), { ok: true, size: 8192 });
+  // Refused, each with a sentence that says what would be taken.
+  assert.deepEqual(checkTileSize('500', 320), { ok: false, error: { key: 'plan.tiles.errorStep', params: { step: TILE_SIZE_STEP, lower: 480, upper: 512 } } });
+  assert.deepEqual(checkTileSize('16', 320), { ok: false, error: { key: 'plan.tiles.errorRange', params: { min: 32, max: 8192 } } });
+  assert.deepEqual(checkTileSize('9000', 320), { ok: false, error: { key: 'plan.tiles.errorRange', params: { min: 32, max: 8192 } } });
+  for (const raw of ['', 'abc', '640.5', '-64', '1e3']) assert.deepEqual(checkTileSize(raw, 320), { ok: false, error: { key: 'plan.tiles.errorNumber', params: { example: 320 } } }, raw);
+  const fill = (s: string, params: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  const refused = checkTileSize('500', 320);
+  assert.ok(!refused.ok);
+  assert.equal(fill(en[refused.error.key], refused.error.params), 'The tile size must be a multiple of 32 px: 480 or 512, for example.');
+  assert.equal(fill(zh[refused.error.key], refused.error.params), '块大小必须是 32 px 的倍数，例如 480 或 512。');
+  // "Tile size…" starts at the plan's tiles (automatic: the input size), else the input size.
+  assert.equal(defaultTileSize({ size: 224 }, 320), 224);
+  assert.equal(defaultTileSize({ size: 500 }, 320), 320, 'a CLI run\'s odd size is not offered');
+  assert.equal(defaultTileSize(null, 320), 320);
+});
+
+test("the plan's tiling sentence is its decision, not the tile counts", () => {
+  const decision = reason('PLAN_TILES_OFF', { imgsz: 64 });
+  assert.deepEqual(tilingReasonOf({ reasons: [reason('PLAN_TILES_SAMPLES', {}), decision] }), decision);
+  assert.equal(tilingReasonOf({ reasons: [] }), null);
 });

@@ -41,9 +41,10 @@ export interface PlanOptions {
   /**
    * Training on tiles, decided beforehand (engine/plan/tiles.ts: planTrainTiles) since the
    * sample count (`dataset.trainImages`) depends on it: recorded as `tiles`, its reasons
-   * (the decision, the tile counts) listed after the device's.
+   * (the decision, the tile counts) listed after the device's, its warnings (tiles turned off
+   * where they are needed) among the plan's.
    */
-  tiling?: { tiles: TilePlan | null; reasons: Reason[] };
+  tiling?: { tiles: TilePlan | null; reasons: Reason[]; warnings?: Reason[] };
 }
 
 interface MemoryContext {
@@ -342,7 +343,7 @@ export function planTraining(
     }
   }
   const optimizer = core.optimizer;
-  const warnings: Reason[] = [...core.warnings];
+  const warnings: Reason[] = [...(options.tiling?.warnings ?? []), ...core.warnings];
   const predictedBytes = predictBytes(core.line, core.batch);
 
   reasons.push(

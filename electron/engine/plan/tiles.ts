@@ -5,18 +5,22 @@
  */
 import { reason, type Reason } from '../../shared/reason';
 import type { Box, ImageRecord } from '../../shared/schemas/dataset';
+import { checkLimit } from '../../shared/schemas/ipc/limits';
 import type { TilePlan } from '../../shared/schemas/plan';
+import type { TrainTilesMode } from '../../shared/schemas/user-choice';
 import type { SampleRecord, TileSamplesStats } from '../data/tiles';
 import { TRAIN_TILE_RULES, tileSamples } from '../data/tiles';
 import { decideTiling, DEFAULT_TILE_OVERLAP, smallObjectInfo } from '../predict/tiles';
 
-/** How tiling was asked for: the planner decides, never, or at a tile side in source pixels. */
-export type TrainTilesMode = 'auto' | 'off' | number;
+/** How tiling was asked for: the planner decides, never, or at a tile side in source pixels (the shared schema's type). */
+export type { TrainTilesMode };
 
-/** The decision: a tile plan (null: whole images) and the sentence that says why. */
+/** The decision: a tile plan (null: whole images), the sentence that says why, and any warning on the user's choice. */
 export interface TrainTilesDecision {
   tiles: TilePlan | null;
   reason: Reason;
+  /** 'off' where 'auto' would tile: the small boxes the whole images lose (PLAN_WARN_TILES_OFF). */
+  warnings: Reason[];
 }
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
@@ -36,22 +40,28 @@ function typicalImage(images: readonly { width: number; height: number }[]): { w
  */
 export function planTrainTiles(mode: TrainTilesMode, images: readonly { width: number; height: number; boxes: readonly Box[] }[], imgsz: number): TrainTilesDecision {
   const tilePlan = (size: number, why: Reason): TilePlan => ({ size, overlap: DEFAULT_TILE_OVERLAP, minVisible: TRAIN_TILE_RULES.minVisible, backgroundRatio: TRAIN_TILE_RULES.backgroundRatio, reason: why });
-  if (mode === 'off') return { tiles: null, reason: reason('PLAN_TILES_OFF', { imgsz }) };
+  if (mode === 'off') {
+    // The engineer's choice stands; where `auto` would tile, the plan warns what it costs.
+    const auto = planTrainTiles('auto', images, imgsz);
+    const p = auto.reason.params;
+    const warnings = auto.tiles ? [reason('PLAN_WARN_TILES_OFF', { imgsz, percent: p['percent'] ?? 0, minPx: p['minPx'] ?? 0, shrink: p['shrink'] ?? 0 })] : [];
+    return { tiles: null, reason: reason('PLAN_TILES_OFF', { imgsz }), warnings };
+  }
   if (typeof mode === 'number') {
     const why = reason('PLAN_TILES_SIZE', { tile: mode, imgsz, overlap: DEFAULT_TILE_OVERLAP * 100 });
-    return { tiles: tilePlan(mode, why), reason: why };
+    return { tiles: tilePlan(mode, why), reason: why, warnings: [] };
   }
   const typical = typicalImage(images);
   const small = smallObjectInfo(images.map((im) => ({ width: im.width, height: im.height, truths: im.boxes })), imgsz);
-  if (!typical || !small) return { tiles: null, reason: reason('PLAN_TILES_AUTO_NO_BOXES', { imgsz }) };
+  if (!typical || !small) return { tiles: null, reason: reason('PLAN_TILES_AUTO_NO_BOXES', { imgsz }), warnings: [] };
   const d = decideTiling({ kind: 'auto' }, typical.width, typical.height, imgsz, small);
   const params = { ...d.params, shrink: round1(Math.max(typical.width, typical.height) / imgsz), overlap: DEFAULT_TILE_OVERLAP * 100 };
   if (d.tile === null) {
     const code = d.code === 'PREDICT_TILE_AUTO_NO_SMALL' ? 'PLAN_TILES_AUTO_NO_SMALL' : 'PLAN_TILES_AUTO_IMAGE_SMALL';
-    return { tiles: null, reason: reason(code, params) };
+    return { tiles: null, reason: reason(code, params), warnings: [] };
   }
   const why = reason('PLAN_TILES_AUTO_SMALL', params);
-  return { tiles: tilePlan(d.tile, why), reason: why };
+  return { tiles: tilePlan(d.tile, why), reason: why, warnings: [] };
 }
 
 /** The plan's sentence on what tiling made of the training split (counts from tileSamples). */
@@ -78,8 +88,8 @@ export function cutTrainTiles(images: readonly ImageRecord[], tiles: TilePlan, s
 
 /** A training split as it trains: its samples (the images, or tiles of them) and the planner's tiling input. */
 export interface TrainSplitPlan {
-  /** What the planner records (PlanOptions['tiling']): the tile plan and the reasons (decision, then counts). */
-  tiling: { tiles: TilePlan | null; reasons: Reason[] };
+  /** What the planner records (PlanOptions['tiling']): the tile plan, the reasons (decision, then counts) and the warnings. */
+  tiling: { tiles: TilePlan | null; reasons: Reason[]; warnings: Reason[] };
   /** The training samples: their count is the plan's `trainImages`. */
   samples: SampleRecord[];
 }
@@ -92,19 +102,19 @@ export interface TrainSplitPlan {
  */
 export function planTrainSplit(images: readonly ImageRecord[], mode: TrainTilesMode, imgsz: number, seed: number): TrainSplitPlan {
   const decision = planTrainTiles(mode, images, imgsz);
-  if (!decision.tiles) return { tiling: { tiles: null, reasons: [decision.reason] }, samples: [...images] };
+  if (!decision.tiles) return { tiling: { tiles: null, reasons: [decision.reason], warnings: decision.warnings }, samples: [...images] };
   const cut = cutTrainTiles(images, decision.tiles, seed);
-  return { tiling: { tiles: decision.tiles, reasons: [decision.reason, tileSamplesReason(cut.stats, decision.tiles)] }, samples: cut.samples };
+  return { tiling: { tiles: decision.tiles, reasons: [decision.reason, tileSamplesReason(cut.stats, decision.tiles)], warnings: decision.warnings }, samples: cut.samples };
 }
 
 /**
- * Reads `--tiles`: 'auto', 'off', or a tile side in source pixels (a whole number, 32-8192);
- * null for anything else.
+ * Reads `--tiles`: 'auto', 'off', or a tile side in source pixels (a whole number within the
+ * limits' `tileSize`, 32-8192, as the app's IPC checks it); null for anything else.
  */
 export function parseTrainTilesMode(raw: string): TrainTilesMode | null {
   const t = raw.trim().toLowerCase();
   if (t === 'auto' || t === 'off') return t;
   if (!/^\d+$/.test(t)) return null;
   const n = Number(t);
-  return n >= 32 && n <= 8192 ? n : null;
+  return checkLimit('tileSize', n) === null ? n : null;
 }

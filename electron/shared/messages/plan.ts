@@ -76,6 +76,7 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE_NORM_FRESH: '{parentRun} used {parentNorm}, this run uses {norm}: the norm scales and shifts are carried over but its running statistics are not, so the first epochs re-learn them.',
     // Warnings.
     PLAN_WARN_BATCH_ONE: 'A per-device batch of 1 almost always trains badly. Use a smaller input size or model scale so more images fit.',
+    PLAN_WARN_TILES_OFF: 'Tiles are off, but the images are {shrink}x the model input: scaled down whole to {imgsz} px, {percent}% of the training boxes shrink below {minPx} px and the model may never learn to find them. Automatic tiling would train on {imgsz} px tiles at full resolution.',
     PLAN_WARN_SMALL_BATCH_BN: 'Per-device batch {batch} with BatchNorm: statistics over fewer than {min} images are badly distorted. Let the planner choose GroupNorm, or raise the batch.',
     PLAN_WARN_LR_HIGH: 'LR {lr} is 0.1 or more: such runs almost always diverge.',
     PLAN_WARN_LR_UNSAFE: 'LR {lr} is outside the safe range for {optimizer} ({min} to {max}).',
@@ -162,6 +163,7 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE_NORM: '{parentRun} 的 BatchNorm 运行统计量随权重一起沿用：从第一轮起评估就是正确的，并会在训练中适应新图像。',
     PLAN_FINETUNE_NORM_FRESH: '{parentRun} 使用 {parentNorm}，本次训练使用 {norm}：归一化的缩放和平移被沿用，但运行统计量不能沿用，前几轮会重新学习它们。',
     PLAN_WARN_BATCH_ONE: '每设备批大小为 1 时训练几乎总会失败。请减小输入尺寸或模型规模，以便容纳更多图像。',
+    PLAN_WARN_TILES_OFF: '已关闭切块，但图像是模型输入的 {shrink} 倍：整幅缩小到 {imgsz} 像素后，{percent}% 的训练标注框小于 {minPx} 像素，模型可能学不会找到它们。自动切块会以 {imgsz} 像素的块、原分辨率训练。',
     PLAN_WARN_SMALL_BATCH_BN: '每设备批大小 {batch} 且使用 BatchNorm：少于 {min} 张图像的统计量严重失真。请让规划器选择 GroupNorm，或增大批大小。',
     PLAN_WARN_LR_HIGH: '学习率 {lr} 不低于 0.1：这样的训练几乎总会发散。',
     PLAN_WARN_LR_UNSAFE: '学习率 {lr} 超出 {optimizer} 的安全范围（{min} 至 {max}）。',

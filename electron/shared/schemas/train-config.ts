@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BatchLayoutSchema } from './events';
 import { BackendIdSchema } from './hardware';
 import { TrainingPlanSchema } from './plan';
-import { ModelChoiceSchema, UserOverridesSchema } from './user-choice';
+import { ModelChoiceSchema, TrainTilesModeSchema, UserOverridesSchema } from './user-choice';
 
 /**
  * Fault injection for tests and drills: makes a run meet an out-of-memory error, a non-finite
@@ -76,9 +76,9 @@ export const TrainConfigSchema = z.object({
   /**
    * Train on tiles of large images: 'auto' (the planner decides from the training boxes' sizes
    * against the images' size), 'off', or a tile side in source pixels. A resumed run keeps the
-   * tiling its plan chose.
+   * tiling its plan chose; the app's fine-tunes start with their parent's choice.
    */
-  tiles: z.union([z.enum(['auto', 'off']), z.number().int().min(32).max(8192)]).default('auto'),
+  tiles: TrainTilesModeSchema.default('auto'),
   /** Augmentation: the full YOLO recipe, or 'light' (no mosaic, milder scale) for tiny or fast runs. */
   augment: z.enum(['default', 'light', 'none']).default('default'),
   /** Validate every N epochs (the last epoch always). Default: 1, or more for large sets. */

@@ -36,6 +36,15 @@ export const UserOverridesSchema = z
   });
 export type UserOverrides = z.infer<typeof UserOverridesSchema>;
 
+/**
+ * Training on tiles of large images (TrainTilesMode): 'auto' (the planner decides from the
+ * training boxes' sizes against the images' size), 'off' (whole images), or a tile side in
+ * source pixels. One schema for the run's config (TrainConfig `tiles`), the CLI's `--tiles`
+ * and the app's plan:create and train:start, so the Plan step plans what the trainer runs.
+ */
+export const TrainTilesModeSchema = z.union([z.enum(['auto', 'off']), limitNumber('tileSize')]);
+export type TrainTilesMode = z.infer<typeof TrainTilesModeSchema>;
+
 /** Which network to train: scale and input size (a multiple of 32). */
 export const ModelChoiceSchema = z.object({
   scale: ModelScaleSchema,

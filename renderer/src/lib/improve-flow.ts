@@ -30,6 +30,8 @@ export async function beginFineTune(run: RunSummary, choice: FineTuneChoice): Pr
   app.model = { ...ft.model };
   app.epochs = clampEpochs(choice.epochs);
   app.overrides = {};
+  // The parent's tiling: the fine-tune trains on the same kind of samples its weights learnt from.
+  app.tiles = ft.tiles;
   app.overridesReset = false;
   app.planChoices = { noBoxes: false, noVal: false };
   await checkDataset(path);

@@ -8,6 +8,7 @@ import type { RunSummary } from '../../../electron/shared/schemas/ipc/runs';
 import type { TriedImage } from '../../../electron/shared/schemas/ipc/predict';
 import type { EditBox } from '../../../electron/shared/schemas/labels';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
+import type { TrainTilesMode } from '../../../electron/shared/schemas/user-choice';
 import { LIMITS } from '../../../electron/shared/schemas/ipc/limits';
 
 /**
@@ -24,6 +25,8 @@ export interface FineTune {
   kind: FineTuneKind;
   /** The parent's network: a fine-tune keeps its scale (another scale cannot take its weights). */
   model: { scale: ModelScale; imgsz: number };
+  /** The parent's tiling choice (its config's `tiles`; 'auto' when it records none): the fine-tune starts with it. */
+  tiles: TrainTilesMode;
 }
 
 /** Below this mAP50 a result is weak: "Continue N more epochs" is offered first. */
@@ -69,9 +72,9 @@ export function continueEpochs(run: Pick<RunSummary, 'epochsPlanned'>): number {
 }
 
 /** The fine-tune as the parent's network choice, or null when the run cannot be fine-tuned. */
-export function fineTuneOf(run: Pick<RunSummary, 'id' | 'title' | 'status' | 'epochsDone' | 'model'>, kind: FineTuneKind): FineTune | null {
+export function fineTuneOf(run: Pick<RunSummary, 'id' | 'title' | 'status' | 'epochsDone' | 'model' | 'tiles'>, kind: FineTuneKind): FineTune | null {
   if (!canImprove(run) || !run.model) return null;
-  return { parentRun: run.id, parentTitle: run.title ? run.title : null, kind, model: { scale: run.model.scale as ModelScale, imgsz: run.model.imgsz } };
+  return { parentRun: run.id, parentTitle: run.title ? run.title : null, kind, model: { scale: run.model.scale as ModelScale, imgsz: run.model.imgsz }, tiles: run.tiles ?? 'auto' };
 }
 
 /** The `from` field of plan:create and train:start: the parent run while a fine-tune is set up. */

@@ -4,7 +4,8 @@
  * must be chosen before a dataset without boxes or validation images can train.
  */
 import type { TrainingPlan } from '../../../electron/shared/schemas/plan';
-import type { UserOverrides } from '../../../electron/shared/schemas/user-choice';
+import type { TrainTilesMode, UserOverrides } from '../../../electron/shared/schemas/user-choice';
+import { LIMITS } from '../../../electron/shared/schemas/ipc/limits';
 import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
 import type { Reason } from '../../../electron/shared/reason';
 import type { AcceptedPlan } from '../../../electron/shared/schemas/train-config';
@@ -46,7 +47,8 @@ export interface FixLabel {
 export type PlanFix =
   | { kind: 'epochs'; epochs: number }
   | { kind: 'override'; set: UserOverrides; clear: (keyof UserOverrides)[]; label?: FixLabel }
-  | { kind: 'model'; imgsz: number };
+  | { kind: 'model'; imgsz: number }
+  | { kind: 'tiles'; tiles: TrainTilesMode };
 
 /** What a fix needs to know besides the warning. */
 export interface FixContext {
@@ -79,7 +81,8 @@ function usePlanned(overrides: UserOverrides, key: keyof UserOverrides, label: F
  *   back to the planner's own value;
  * - a warmup set by hand that is none at all or too long: the planner's warmup (its steps);
  * - a weight decay set by hand outside the safe range: the planner's weight decay;
- * - a batch of one: the next smaller input size (or the recommended one).
+ * - a batch of one: the next smaller input size (or the recommended one);
+ * - tiles turned off where the small boxes need them: automatic tiles.
  */
 export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
   const p = w.params;
@@ -116,6 +119,8 @@ export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
       const planned = num(p['planned']);
       return usePlanned(ctx.overrides, 'weightDecay', planned === null ? { key: 'plan.fix.weightDecayPlanned', params: {} } : { key: 'plan.fix.weightDecay', params: { weightDecay: planned } });
     }
+    case 'PLAN_WARN_TILES_OFF':
+      return { kind: 'tiles', tiles: 'auto' };
     case 'PLAN_WARN_BATCH_ONE': {
       const cleared = clearIfSet(ctx.overrides, ['batch']);
       if (cleared) return cleared;
@@ -132,6 +137,7 @@ export function fixFor(w: Reason, ctx: FixContext): PlanFix | null {
 export function fixLabelOf(fix: PlanFix): FixLabel {
   if (fix.kind === 'epochs') return { key: 'plan.fix.epochs', params: { epochs: fix.epochs } };
   if (fix.kind === 'model') return { key: 'plan.fix.imgsz', params: { imgsz: fix.imgsz } };
+  if (fix.kind === 'tiles') return { key: 'plan.fix.tilesAuto', params: {} };
   if (fix.label) return fix.label;
   if (fix.set.batch !== undefined) return { key: 'plan.fix.batch', params: { batch: fix.set.batch } };
   return { key: 'plan.fix.clear', params: {} };
@@ -170,4 +176,51 @@ export function hasOverrides(o: UserOverrides): boolean {
  */
 export function acceptedOf(plan: TrainingPlan): AcceptedPlan {
   return { perDeviceBatch: plan.perDeviceBatch, accumulation: plan.accumulation, lr: plan.lr, warmupSteps: plan.warmupSteps, epochs: plan.epochs };
+}
+
+/** The Tiles select of the Advanced panel: automatic, off, or a tile size typed beside it. */
+export type TilesKind = 'auto' | 'off' | 'size';
+
+/** The select's value for a tiling choice. */
+export function tilesKindOf(mode: TrainTilesMode): TilesKind {
+  return typeof mode === 'number' ? 'size' : mode;
+}
+
+/**
+ * Tile sizes the Plan step accepts are multiples of this, like its input sizes: the numbers
+ * an engineer compares with the input size (the schema, shared with `--tiles`, takes any
+ * whole size in LIMITS.tileSize).
+ */
+export const TILE_SIZE_STEP = 32;
+
+/** A typed tile size: the size, or why it is refused (a message key with its figures). */
+export type TileSizeCheck = { ok: true; size: number } | { ok: false; error: FixLabel };
+
+/** Checks the tile size field: a whole number of pixels, within LIMITS.tileSize, a multiple of TILE_SIZE_STEP. */
+export function checkTileSize(raw: string, example: number): TileSizeCheck {
+  const text = raw.trim();
+  const { min, max } = LIMITS.tileSize;
+  if (!/^\d+$/.test(text)) return { ok: false, error: { key: 'plan.tiles.errorNumber', params: { example } } };
+  const n = Number(text);
+  if (n < min || n > max) return { ok: false, error: { key: 'plan.tiles.errorRange', params: { min, max } } };
+  if (n % TILE_SIZE_STEP !== 0) {
+    const lower = Math.max(min, Math.floor(n / TILE_SIZE_STEP) * TILE_SIZE_STEP);
+    const upper = Math.min(max, Math.ceil(n / TILE_SIZE_STEP) * TILE_SIZE_STEP);
+    return { ok: false, error: { key: 'plan.tiles.errorStep', params: { step: TILE_SIZE_STEP, lower, upper } } };
+  }
+  return { ok: true, size: n };
+}
+
+/**
+ * The size "Tile size…" starts at: the plan's tile size when it is one the field accepts
+ * (automatic tiles at the input size), else the input size (a multiple of 32 as well).
+ */
+export function defaultTileSize(planned: { size: number } | null, imgsz: number): number {
+  if (planned && checkTileSize(String(planned.size), imgsz).ok) return planned.size;
+  return imgsz;
+}
+
+/** The plan's sentence on its tiling decision (the first PLAN_TILES_* reason), or null in a plan without one. */
+export function tilingReasonOf(plan: Pick<TrainingPlan, 'reasons'>): Reason | null {
+  return plan.reasons.find((r) => r.code.startsWith('PLAN_TILES_') && r.code !== 'PLAN_TILES_SAMPLES') ?? null;
 }

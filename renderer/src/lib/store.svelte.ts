@@ -1,6 +1,6 @@
 import type { Res } from '../../../electron/shared/ipc-contract';
 import type { RunSummary } from '../../../electron/shared/schemas/ipc/runs';
-import type { UserOverrides } from '../../../electron/shared/schemas/user-choice';
+import type { TrainTilesMode, UserOverrides } from '../../../electron/shared/schemas/user-choice';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
 import { ApiError } from './api';
 import type { RunView } from './run-view';
@@ -41,6 +41,8 @@ export const app = $state({
   model: { scale: 'n' as ModelScale, imgsz: 320 },
   epochs: 30,
   overrides: {} as UserOverrides,
+  /** Training on tiles (the Advanced panel's Tiles choice): sent with plan:create and train:start alike. */
+  tiles: 'auto' as TrainTilesMode,
   plan: null as Res<'plan:create'> | null,
   /** The dataset the model choice and overrides were made for: another one resets them to Kestrel's recommendation. */
   planDataset: null as string | null,

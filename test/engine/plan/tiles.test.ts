@@ -8,6 +8,7 @@ import { tileSamples } from '../../../electron/engine/data/tiles';
 import { formatReason } from '../../../electron/shared/reason';
 import type { ImageRecord } from '../../../electron/shared/schemas/dataset';
 import { TrainingPlanSchema } from '../../../electron/shared/schemas/plan';
+import { TrainTilesModeSchema } from '../../../electron/shared/schemas/user-choice';
 import { PROFILES } from './profiles';
 
 const images = (n: number, w: number, h: number, box: number): ImageRecord[] =>
@@ -33,10 +34,18 @@ test('auto tiles at the input size when images are large and their boxes small (
 test("the user's off and SIZE win over the rule", () => {
   const off = planTrainTiles('off', images(20, 2000, 1500, 15), 192);
   assert.deepEqual([off.tiles, off.reason.code], [null, 'PLAN_TILES_OFF']);
+  // Off where auto would tile: the choice stands, with a warning that says what whole images cost.
+  assert.deepEqual(off.warnings.map((w) => [w.code, w.params['percent'], w.params['minPx'], w.params['shrink'], w.params['imgsz']]), [['PLAN_WARN_TILES_OFF', 100, 8, 10.4, 192]]);
+  assert.match(formatReason(off.warnings[0]!, 'zh'), /已关闭切块/);
+  // Off where auto would not tile either: nothing to warn about.
+  assert.deepEqual(planTrainTiles('off', images(5, 200, 200, 20), 224).warnings, []);
+  assert.deepEqual(planTrainTiles('auto', images(20, 2000, 1500, 15), 192).warnings, []);
   const sized = planTrainTiles(384, images(5, 200, 200, 20), 192);
   assert.equal(sized.tiles?.size, 384);
   assert.equal(sized.reason.code, 'PLAN_TILES_SIZE');
   assert.deepEqual(['auto', 'OFF', ' 512 ', '16', '9000', '12.5', 'yes', ''].map(parseTrainTilesMode), ['auto', 'off', 512, null, null, null, null, null]);
+  // The flag and the app's schema take the same sizes (LIMITS.tileSize).
+  for (const raw of ['32', '31', '500', '8192', '8193']) assert.equal(parseTrainTilesMode(raw) !== null, TrainTilesModeSchema.safeParse(Number(raw)).success, raw);
 });
 
 test('the plan records its tiles and says why, with the tile counts, in English and Chinese', () => {

@@ -39,6 +39,8 @@ export const LIMITS = {
   trainImages: { min: 1, max: 10_000_000, int: true, label: 'number of training images' },
   patience: { min: 1, max: 10000, int: true, label: 'patience in epochs' },
   seed: { min: 0, max: 2 ** 31 - 1, int: true, label: 'seed' },
+  /** Side of a training tile in source pixels (`--tiles SIZE`, the Plan step's tile size). */
+  tileSize: { min: 32, max: 8192, int: true, label: 'tile size in pixels' },
 } as const satisfies Record<string, Limit>;
 
 /** A setting of the table. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReasonSchema } from '../reason';
 import { DatasetSummarySchema } from '../dataset';
 import { TrainingPlanSchema } from '../plan';
-import { ModelChoiceSchema, UserOverridesSchema } from '../user-choice';
+import { ModelChoiceSchema, TrainTilesModeSchema, UserOverridesSchema } from '../user-choice';
 import { DatasetPathSchema } from './dataset';
 import { RunIdSchema } from './runs';
 
@@ -12,6 +12,8 @@ export const PlanRequestSchema = z
     datasetPath: DatasetPathSchema,
     model: ModelChoiceSchema,
     overrides: UserOverridesSchema.default({}),
+    /** Training on tiles as train:start will ask for it (TrainConfig `tiles`); absent: 'auto'. */
+    tiles: TrainTilesModeSchema.optional(),
     /** Plan a fine-tune of this earlier run (its id in the runs folder): the planner's fine-tune rules and reasons. */
     from: RunIdSchema.optional(),
   })

@@ -3,6 +3,7 @@ import { EpochEndEventSchema, TrainingEventSchema } from '../events';
 import { ReasonSchema } from '../reason';
 import { checkRunName } from '../../run-name';
 import { LiveRunStateSchema, SettledRunStateSchema } from '../run-state';
+import { TrainTilesModeSchema } from '../user-choice';
 
 /**
  * Run ids are folder names under the runs directory, by the one run-name rule (../../run-name.ts):
@@ -29,6 +30,8 @@ export const RunSummarySchema = z.object({
   /** A checkpoint exists and the run did not finish: it can be resumed. */
   resumable: z.boolean(),
   hasResults: z.boolean(),
+  /** Training on tiles as the run's config asked for it (absent: no config); a fine-tune of it starts with the same choice. */
+  tiles: TrainTilesModeSchema.optional(),
   /** The run this one was fine-tuned from (its folder name), null for a run from scratch. */
   parentRun: z.string().nullable().optional(),
   /** The engineer's name and note for the run (run-meta.json; the folder keeps its name). */

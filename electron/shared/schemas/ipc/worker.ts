@@ -13,12 +13,15 @@ export const TrainJobSchema = TrainConfigSchema.pick({
   model: true,
   epochs: true,
   overrides: true,
+  tiles: true,
   resume: true,
   from: true,
   layout: true,
   accepted: true,
 });
 export type TrainJob = z.infer<typeof TrainJobSchema>;
+/** A TrainJob as the app writes it (defaults not yet applied: `tiles` absent is 'auto'). */
+export type TrainJobInput = z.input<typeof TrainJobSchema>;
 
 /** Parent -> training process. `stop` saves a checkpoint and exits cleanly. */
 export const ToWorkerSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('stop') })]);
