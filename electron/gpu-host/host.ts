@@ -3,7 +3,9 @@
  * MessagePort, on whatever TF.js backend is current (webgpu in the hidden renderer; any backend
  * in tests). The trainer keeps the loader, the schedule, checkpoints and events; the host keeps
  * the model, optimizer, gradient accumulator and EMA on the GPU, and answers each request with
- * plain numbers (losses, the gradient norm) or, when asked, the weights. Every read from the
+ * plain numbers (losses, the gradient norm) or, when asked, the weights; 'time' runs the backend
+ * ladder's timed step (engine/backend/step-speed.ts) so the trainer can choose between this host and
+ * its own CPU by measurement (engine/train/host-choice.ts). Every read from the
  * device is `await data()`: no dataSync, which WebGPU outside Node cannot do either.
  *
  * No Node here (the lint's gpu-host layer, and test/engine/backend/gpu-host-imports.test.ts).
@@ -12,6 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KestrelError } from '../shared/errors';
 import { ModelSpecSchema } from '../shared/schemas/model';
 import { assertFiniteLoss, toOutOfMemory } from '../engine/backend/limits';
+import type { StepWorkload } from '../engine/backend/measure';
+import { measureStepSpeed } from '../engine/backend/step-speed';
 import { anchorsFor } from '../engine/eval/decode';
 import type { LossAnchors } from '../engine/loss/index';
 import { createDetector, type Detector } from '../engine/model/detector';
@@ -19,7 +23,7 @@ import { GradientAccumulator } from '../engine/train/accumulate';
 import { ModelEma } from '../engine/train/ema';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from '../engine/train/optim';
 import { computeGradientsAsync } from '../engine/train/step';
-import { listen, type HostError, type HostInfo, type HostRequest, type HostResponse, type HostResults, type InitRequest, type ListenablePort, type MicroRequest, type MicroResult, type UpdateRequest, type UpdateResult } from './protocol';
+import { listen, type HostError, type HostInfo, type HostRequest, type HostResponse, type HostResults, type InitRequest, type ListenablePort, type MicroRequest, type MicroResult, type TimeResult, type UpdateRequest, type UpdateResult } from './protocol';
 import { fromTensorMap, toTensorMap } from './tensor-map';
 
 /** The model a host trains: everything lives on the device between requests. */
@@ -176,6 +180,17 @@ async function update(m: Model, req: Pick<UpdateRequest, 'hyper' | 'clipNorm'>):
   return { gradNorm, skipped, step: m.opt.step, ms: performance.now() - t0 };
 }
 
+/** The ladder's timed step on this host's backend ('time'); refuses a workload that times nothing. */
+async function timeStep(w: StepWorkload): Promise<TimeResult> {
+  const t0 = performance.now();
+  const whole = (n: unknown, min: number) => Number.isInteger(n) && (n as number) >= min;
+  if (!whole(w?.batch, 1) || !whole(w.steps, 1) || !whole(w.warmup, 0) || !whole(w.imgsz, 32) || w.imgsz % 32 !== 0 || (w.scale !== 'n' && w.scale !== 's')) {
+    throw new Error(`not a workload to time: ${JSON.stringify(w)}`);
+  }
+  const imagesPerSecond = await measureStepSpeed(w, createDetector);
+  return { backend: tf.getBackend(), imagesPerSecond, ms: performance.now() - t0 };
+}
+
 /**
  * Serves training steps on `port` (requests answered one at a time, in order). Returns the host,
  * whose handle() tests may call directly.
@@ -220,6 +235,8 @@ export function serveTrainingSteps(port: ListenablePort | null, opts: HostOption
         if (req.ema && m.ema) out.ema = await toTensorMap(m.ema.shadow);
         return out;
       }
+      case 'time':
+        return timeStep(req.workload);
       case 'dispose':
         disposeModel(model);
         model = null;

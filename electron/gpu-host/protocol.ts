@@ -8,6 +8,7 @@ import type { ModelSpec } from '../shared/schemas/model';
 import type { LossOptions } from '../engine/loss/index';
 import type { OptimizerKind, StepHyper } from '../engine/train/optim';
 import type { WebgpuAdapterFacts } from '../engine/backend/webgpu-adapter';
+import type { StepWorkload } from '../engine/backend/measure';
 import type { TrainBatch } from '../engine/data/batch';
 
 export { GPU_HOST_PORT_CHANNEL, GPU_HOST_PORT_MESSAGE, GPU_HOST_PAGE } from '../shared/gpu-host-channels';
@@ -83,6 +84,16 @@ export interface StateRequest {
   ema?: boolean;
 }
 
+/**
+ * Times a short training step of a fresh detector on the host's backend (the ladder's timing,
+ * engine/backend/measure.ts), so the trainer can choose between the host and its own CPU by
+ * measurement. Touches no model the host trains ('init' before or after is unaffected).
+ */
+export interface TimeRequest {
+  op: 'time';
+  workload: StepWorkload;
+}
+
 /** Every request; `id` pairs it with its response. */
 export type HostRequest = (
   | { op: 'info' }
@@ -91,6 +102,7 @@ export type HostRequest = (
   | UpdateRequest
   | StepRequest
   | StateRequest
+  | TimeRequest
   | { op: 'dispose' }
 ) & { id: number };
 
@@ -114,6 +126,16 @@ export interface UpdateResult {
   ms: number;
 }
 
+/** A timed step's outcome. */
+export interface TimeResult {
+  /** The TF.js backend it ran on. */
+  backend: string;
+  /** Images per second of the median timed step. */
+  imagesPerSecond: number;
+  /** Milliseconds the whole request took (warm-up included). */
+  ms: number;
+}
+
 /** The results by request. */
 export interface HostResults {
   info: HostInfo;
@@ -122,6 +144,7 @@ export interface HostResults {
   update: UpdateResult;
   step: MicroResult & UpdateResult;
   state: { state: TensorMap; optimizer?: { kind: OptimizerKind; step: number; slots: TensorMap }; ema?: TensorMap };
+  time: TimeResult;
   dispose: Record<string, never>;
 }
 

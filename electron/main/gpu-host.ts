@@ -12,7 +12,8 @@
  *   choice.host === 'utility'  -> train as today (Dawn in the training utilityProcess);
  *   choice.host === 'renderer' -> const port = window!.connect(); hand `port` to the training
  *     process (utilityProcess child.postMessage(msg, [port])), whose trainer then sends its steps
- *     with createStepClient(port) (electron/gpu-host/client.ts);
+ *     with createStepClient(port) (electron/gpu-host/client.ts) when the window's timed step beats
+ *     its own CPU's, or webgpu is forced (engine/train/host-choice.ts; cached per machine);
  *   choice.host === 'none'     -> train on the CPU; choice.reason says why.
  */
 import { BrowserWindow, MessageChannelMain, utilityProcess, type MessagePortMain } from 'electron';

@@ -127,9 +127,13 @@ export function hostStepFactory(client: StepClient): SessionStepFactory {
   };
 }
 
-/** A step host behind a client: its backend, and a step per session. */
+/** A step host behind a client: its backend, a step per session, and its timed step. */
 export function stepHostOf(client: StepClient, why: Reason | null): StepHost {
-  return { backend: () => hostBackend(client, why), open: hostStepFactory(client) };
+  return {
+    backend: () => hostBackend(client, why),
+    open: hostStepFactory(client),
+    timeStep: async (workload) => (await client.request('time', { workload })).imagesPerSecond,
+  };
 }
 
 /** A port as the trainer receives it: Electron's MessagePortMain, or a worker_threads / browser MessagePort. */
@@ -171,5 +175,6 @@ export function stepHostFromParent(link: ParentLink, opts: { waitMs?: number; re
   return {
     backend: async () => (await connected).backend(),
     open: async (input) => (await connected).open(input),
+    timeStep: async (workload) => (await connected).timeStep(workload),
   };
 }

@@ -2,8 +2,9 @@
  * The hidden training renderer's page (out/renderer/gpu-host.html, the bundle the app ships) in
  * Debian's headless Chromium with WebGPU on its software GPU (SwiftShader): the trainer's side
  * sends the detector's initial state and a tiny synthetic batch over a MessagePort, the page
- * trains on TF.js's webgpu backend and answers with losses, gradient norms and the weights. The
- * losses must match the same steps on wasm in this Node process and fall. Skipped, saying why,
+ * trains on TF.js's webgpu backend and answers with losses, gradient norms and the weights, then
+ * times the ladder's step ('time', what the trainer's host choice compares). The losses must match
+ * the same steps on wasm in this Node process and fall; the timed step must give a speed. Skipped, saying why,
  * without Chromium or without a WebGPU adapter in it.
  */
 import { test } from 'node:test';
@@ -42,6 +43,8 @@ const BOXES: readonly TinyBox[] = [
   { image: 0, cls: 1, box: [1, 1, 63, 63] },
 ];
 const HYPER = { lr: 1e-3, momentum: 0.9, weightDecay: 0 };
+/** The host's 'time' request at the test's size: one untimed-warm-up-free step (the shaders are compiled by then). */
+const TIME_WORKLOAD = { scale: 'n', imgsz: TINY_IMGSZ, batch: 1, warmup: 0, steps: 1 } as const;
 const CLIP = 10;
 /** Where the page is served: localhost is a secure context, which WebGPU needs. */
 const ORIGIN = 'http://localhost';
@@ -49,7 +52,7 @@ const ORIGIN = 'http://localhost';
 const DRIVER_PATH = '/__test-driver.js';
 /** The page-side driver: the trainer's half of the protocol, in plain JavaScript (no bundler helpers). */
 const DRIVER = `
-window.__kestrelDrive = async ({ portMessage, state, seed, spec, optimizer, batch, steps, hyper, clipNorm }) => {
+window.__kestrelDrive = async ({ portMessage, state, seed, spec, optimizer, batch, steps, hyper, clipNorm, timeWorkload }) => {
   const f32 = (b64) => { const t = atob(b64); const u = new Uint8Array(t.length); for (let i = 0; i < t.length; i++) u[i] = t.charCodeAt(i); return new Float32Array(u.buffer); };
   const ch = new MessageChannel();
   window.postMessage({ type: portMessage }, location.origin, [ch.port2]);
@@ -76,9 +79,11 @@ window.__kestrelDrive = async ({ portMessage, state, seed, spec, optimizer, batc
   const after = (await req('state', {})).state;
   const sums = {};
   for (const [n, t] of Object.entries(after)) { let s = 0; for (const v of t.data) s += v * v; sums[n] = s; }
+  // The ladder's timed step on the page's backend (what the trainer's host choice compares).
+  const timed = await req('time', { workload: timeWorkload });
   await req('dispose', {});
   ch.port1.close();
-  return { info, init, results, sums };
+  return { info, init, results, sums, timed };
 };
 `;
 
@@ -91,6 +96,7 @@ interface PageResult {
   init: { params: number; stateTensors: number };
   results: Array<{ total: number; positives: number; gradNorm: number; skipped: boolean; finite: boolean; step: number; ms: number }>;
   sums: Record<string, number>;
+  timed: { backend: string; imagesPerSecond: number; ms: number };
 }
 
 /** The same steps on wasm in this process: losses, gradient norms, and the weights' squared sums after. */
@@ -174,6 +180,7 @@ test('the GPU host page trains the detector on Chromium\'s WebGPU: losses match 
         steps: STEPS,
         hyper: HYPER,
         clipNorm: CLIP,
+        timeWorkload: TIME_WORKLOAD,
       },
     )) as PageResult;
     const tGpu = performance.now();
@@ -190,7 +197,7 @@ test('the GPU host page trains the detector on Chromium\'s WebGPU: losses match 
         `losses ${losses.map((v) => v.toFixed(4)).join(' ')}; wasm ${ref.losses.map((v) => v.toFixed(4)).join(' ')}; ` +
         `gradient norms ${r.results.map((s) => s.gradNorm.toFixed(2)).join(' ')} / ${ref.norms.map((v) => v.toFixed(2)).join(' ')}; ` +
         `weights' squared sums: worst conv filter ${worstFilter.toExponential(2)}, whole state ${stateRel.toExponential(2)} relative; ` +
-        `step ms ${r.results.map((s) => Math.round(s.ms)).join(' ')}; browser up ${((tLoaded - t0) / 1000).toFixed(1)} s, wasm reference ${((tRef - tLoaded) / 1000).toFixed(1)} s, ${STEPS} GPU steps ${((tGpu - tRef) / 1000).toFixed(1)} s`,
+        `step ms ${r.results.map((s) => Math.round(s.ms)).join(' ')}; timed step ${r.timed.imagesPerSecond.toFixed(3)} img/s (${Math.round(r.timed.ms)} ms); browser up ${((tLoaded - t0) / 1000).toFixed(1)} s, wasm reference ${((tRef - tLoaded) / 1000).toFixed(1)} s, ${STEPS} GPU steps ${((tGpu - tRef) / 1000).toFixed(1)} s`,
     );
     assert.equal(r.info.backend, 'webgpu');
     assert.equal(r.init.stateTensors, Object.keys(ref.state).length);
@@ -211,6 +218,9 @@ test('the GPU host page trains the detector on Chromium\'s WebGPU: losses match 
     assert.ok(filters.length > 50);
     assert.ok(worstFilter < 1e-3, `conv filters after ${STEPS} steps differ from wasm's (squared sums, worst relative ${worstFilter})`);
     assert.ok(stateRel < 1e-4, `state after ${STEPS} steps: squared sum ${total(r.sums)} vs wasm ${total(ref.sums)}`);
+    // The timed step ran on the page's WebGPU and gave a speed the host choice can compare.
+    assert.equal(r.timed.backend, 'webgpu');
+    assert.ok(r.timed.imagesPerSecond > 0 && Number.isFinite(r.timed.imagesPerSecond), `timed ${r.timed.imagesPerSecond} img/s`);
     // Measured 14.97 -> 14.30 (wasm) at this LR.
     assert.ok(losses[1]! < 0.98 * losses[0]!, `loss did not fall: ${losses.join(', ')}`);
   } finally {

@@ -13,7 +13,7 @@ import { runAndReport } from './train';
  * The demo's recipe: a small synthetic defect set and a tiny model, sized to finish in about two
  * minutes on two CPU cores while still learning the three defect classes.
  */
-export const DEMO_DEFAULTS = { images: 200, seed: 1, imgsz: 64, epochs: 12, batch: 4, accumulation: 1, lr: 0.003 } as const;
+export const DEMO_DEFAULTS = { images: 200, seed: 1, imgsz: 64, epochs: 12, batch: 4, accumulation: 1, lr: 0.003, warmupEpochs: 3 } as const;
 
 const HELP = `Usage: kestrel demo [--epochs N] [--imgsz N] [--out DIR] [--json-events]
 
@@ -63,8 +63,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       model: { scale: 'n', imgsz },
       epochs,
       // A tiny set needs many small steps: batch 4 without accumulation (480 updates in 12 epochs)
-      // and a brisk AdamW LR; the planner warns about both, and the demo shows those warnings.
-      overrides: { batch: DEMO_DEFAULTS.batch, accumulation: DEMO_DEFAULTS.accumulation, lr: DEMO_DEFAULTS.lr, optimizer: 'adamw' },
+      // and a brisk AdamW LR, warmed up over 3 epochs (120 steps, 25%): batch 4 at this LR is the
+      // unstable regime a longer warmup calms. Against the planner's 10% cap (48 steps) it scored
+      // higher in 4 of 4 seeds (mean mAP50 0.857 against 0.746; bench/results/demo-study.json).
+      // The planner warns about all three, and the demo shows those warnings.
+      overrides: {
+        batch: DEMO_DEFAULTS.batch,
+        accumulation: DEMO_DEFAULTS.accumulation,
+        lr: DEMO_DEFAULTS.lr,
+        optimizer: 'adamw',
+        warmupEpochs: DEMO_DEFAULTS.warmupEpochs,
+      },
       augment: 'light',
       patience: epochs,
       checkpointEverySeconds: 0,

@@ -5,6 +5,7 @@ import { cpus, homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json';
+import { reason, type Reason } from '../../shared/reason';
 import type { BackendId } from '../../shared/schemas/hardware';
 
 /** One backend's measured training speed. */
@@ -42,6 +43,32 @@ export function pickFastest(timings: readonly StepTiming[], fallback: BackendId)
     if (best === null || t.imagesPerSecond > best.imagesPerSecond || (t.imagesPerSecond === best.imagesPerSecond && t.id === fallback)) best = t;
   }
   return best?.id ?? fallback;
+}
+
+/**
+ * The reasons of a measured choice: why `winner` trains (BACKEND_CHOSEN_BY_MEASUREMENT) and why
+ * `loser` does not (BACKEND_MEASURED_SLOWER), with both speeds, the workload and the day it was
+ * measured (a cached choice keeps its day). Pure: the ladder and the step host's choice share it.
+ */
+export function measurementReasons(
+  winner: BackendId,
+  loser: BackendId,
+  timings: readonly StepTiming[],
+  measured: Pick<BackendChoice, 'workload' | 'measuredAt'>,
+): { chosen: Reason; slower: Reason } {
+  const speed = (id: BackendId) => (timings.find((t) => t.id === id)?.imagesPerSecond ?? 0).toFixed(2);
+  const params = {
+    backend: winner,
+    other: loser,
+    speed: speed(winner),
+    otherSpeed: speed(loser),
+    workload: measured.workload,
+    when: measured.measuredAt.slice(0, 10),
+  };
+  return {
+    chosen: reason('BACKEND_CHOSEN_BY_MEASUREMENT', params),
+    slower: reason('BACKEND_MEASURED_SLOWER', { ...params, backend: loser, other: winner, speed: params.otherSpeed, otherSpeed: params.speed }),
+  };
 }
 
 /** The cache key: this machine (host, CPU, cores), the GPU adapter and Kestrel's version. */

@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { finishWasmThreads, prepareWasmThreads, recommendWasmThreads } from './threads';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
 import { adapterName, loadWebgpu, WebgpuUnavailable, type WebgpuAdapterFacts } from './webgpu';
-import { choiceKey, defaultChoiceFile, pickFastest, readChoices, storeChoice, type StepTiming } from './choice';
+import { choiceKey, defaultChoiceFile, measurementReasons, pickFastest, readChoices, storeChoice, type StepTiming } from './choice';
 import { DEFAULT_WORKLOAD, describeWorkload, timeTrainingStep } from './measure';
 
 /**
@@ -66,6 +66,14 @@ export interface InitBackendOptions {
    * passed over; real training reaches one only through force).
    */
   allowSoftwareWebgpu?: boolean;
+  /**
+   * The training steps may run on a step host's webgpu (the app's hidden WebGPU window, which
+   * main opens because Dawn does not load in a training process): webgpu is left out of this
+   * process's ladder, and a force of webgpu (option or KESTREL_BACKEND) is the host's, not this
+   * process's. The rest of the ladder picks this process's backend: its loader's, validation's,
+   * and the steps' when the host is not used (train/host-choice.ts decides that).
+   */
+  skipWebgpu?: boolean;
 }
 
 /** npm packages of the native backends. */
@@ -294,7 +302,9 @@ const CPU_RUNGS: readonly BackendId[] = ['tfjs-node', 'wasm', 'cpu'];
  * (`threads` or KESTREL_WASM_THREADS) and fixed once wasm has started in a process.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
-  const forced = opts.force ?? parseBackendId(process.env.KESTREL_BACKEND);
+  let forced = opts.force ?? parseBackendId(process.env.KESTREL_BACKEND);
+  // A forced webgpu is the step host's: this process takes the best of the rest.
+  if (opts.skipWebgpu && forced === 'webgpu') forced = undefined;
   const forcedBy = opts.force !== undefined ? 'BACKEND_FORCED_OPTION' : 'BACKEND_FORCED_ENV';
   const threads = resolveThreads(opts.threads ?? process.env.KESTREL_WASM_THREADS);
   const passedOver: BackendReport['passedOver'] = [];
@@ -308,7 +318,9 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const cuda = await tryRung('tfjs-node-gpu', threads, false);
   if ('loaded' in cuda) return toReport(cuda, passedOver, reason('BACKEND_SELECTED', { backend: cuda.id }));
   passedOver.push({ id: cuda.id, reason: cuda.reason });
-  const gpu = await tryRung('webgpu', threads, opts.allowSoftwareWebgpu === true);
+  const gpu: Passed | { id: BackendId; reason: Reason } = opts.skipWebgpu
+    ? { id: 'webgpu', reason: reason('BACKEND_WEBGPU_ON_HOST') }
+    : await tryRung('webgpu', threads, opts.allowSoftwareWebgpu === true);
   if (!('loaded' in gpu)) passedOver.push({ id: gpu.id, reason: gpu.reason });
   let cpu: Passed | null = null;
   for (const id of CPU_RUNGS) {
@@ -372,18 +384,10 @@ async function chooseByMeasurement(gpu: Passed, cpu: Passed, passedOver: Backend
   const winner = winnerId === gpu.id ? gpu : cpu;
   const loser = winner === gpu ? cpu : gpu;
   await tf.setBackend(winner.id);
-  const speed = (id: BackendId) => (timings.find((t) => t.id === id)?.imagesPerSecond ?? 0).toFixed(2);
-  const params = {
-    backend: winner.id,
-    other: loser.id,
-    speed: speed(winner.id),
-    otherSpeed: speed(loser.id),
-    workload: cached.workload,
-    when: cached.measuredAt.slice(0, 10),
-  };
-  passedOver.push({ id: loser.id, reason: reason('BACKEND_MEASURED_SLOWER', { ...params, backend: loser.id, other: winner.id, speed: params.otherSpeed, otherSpeed: params.speed }) });
+  const why = measurementReasons(winner.id, loser.id, timings, cached);
+  passedOver.push({ id: loser.id, reason: why.slower });
   passedOver.sort((a, b) => BACKEND_ORDER.indexOf(a.id) - BACKEND_ORDER.indexOf(b.id));
-  const report = toReport(winner, passedOver, reason('BACKEND_CHOSEN_BY_MEASUREMENT', params));
+  const report = toReport(winner, passedOver, why.chosen);
   report.measured = timings;
   return report;
 }
@@ -409,5 +413,5 @@ export { stopWasmThreads, recommendWasmThreads, MAX_WASM_THREADS, type ThreadCon
 export { loadWebgpu, probeWebgpuAdapter, isSoftwareAdapter, adapterName, type WebgpuAdapterFacts } from './webgpu';
 export { registerWebgpuTrainingKernels } from './webgpu-kernels';
 export { findSoftwareVulkanIcd, useSoftwareVulkanIfUnset } from './webgpu-icd';
-export { timeTrainingStep, DEFAULT_WORKLOAD, type StepWorkload } from './measure';
-export { defaultChoiceFile, pickFastest, type StepTiming, type BackendChoice } from './choice';
+export { timeTrainingStep, measureStepSpeed, describeWorkload, DEFAULT_WORKLOAD, type StepWorkload } from './measure';
+export { choiceKey, defaultChoiceFile, measurementReasons, pickFastest, readChoices, storeChoice, type StepTiming, type BackendChoice } from './choice';

@@ -11,7 +11,7 @@ import type { BatchLayout, TrainingEvent } from '../../shared/schemas/events';
 import type { BackendAvailability, BackendId, HardwareProfile } from '../../shared/schemas/hardware';
 import { TrainingPlanSchema, type MemoryCalibration, type TrainingPlan } from '../../shared/schemas/plan';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/schemas/train-config';
-import { adapterName, BACKEND_ORDER, initBackend, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
+import { adapterName, BACKEND_ORDER, initBackend, parseBackendId, resolveThreads, toOutOfMemory, type BackendReport } from '../backend/index';
 import { importDataset } from '../data/import/index';
 import { saveSplit, splitDataset } from '../data/split';
 import type { SampleRecord } from '../data/tiles';
@@ -40,6 +40,7 @@ import { fitMemoryLine, probeBatches } from './memory-probe';
 import { runMemoryProbe } from './probe-child';
 import { initialState, type SessionContext, type SessionOutcome, type SessionStart, type StepRecord } from './context';
 import type { HostBackend, StepHost } from './session-step';
+import { chooseStepHost, type ForcedBackend } from './host-choice';
 import { decideInProcessOom, decideNanRecovery } from './recovery';
 import { runSession } from './session';
 import { NAN_STREAK_LIMIT, NanStreak } from './update';
@@ -47,6 +48,7 @@ import { NAN_STREAK_LIMIT, NanStreak } from './update';
 export type { StepRecord } from './context';
 export type { HostBackend, SessionStep, SessionStepFactory, SessionStepInput, StepHost, TrainWeights } from './session-step';
 export { startingDetector } from './session-step';
+export { chooseStepHost, decideStepHost, stepHostChoiceKey, type ForcedBackend, type StepHostChoice } from './host-choice';
 export { readRunConfig } from './run-config';
 export { fitness, validationDue } from './fitness';
 
@@ -59,8 +61,10 @@ export interface TrainOptions {
   /** After every optimizer update: the hyper-parameters it used (tests and benchmarks). */
   onStep?: (step: StepRecord) => void;
   /**
-   * Run the training steps on this host instead of in this process (the app's hidden WebGPU
-   * renderer, electron/worker/host-step.ts): the plan is made for the host's backend.
+   * A host that may run the training steps instead of this process (the app's hidden WebGPU
+   * renderer, electron/worker/host-step.ts): used when its backend is forced or its timed step
+   * beats this process's (host-choice.ts; cached as the ladder's choice is), and the plan is then
+   * made for its backend; otherwise the steps run here and the host is not used.
    */
   stepHost?: StepHost;
 }
@@ -299,12 +303,43 @@ export async function train(input: TrainConfigInput, opts: TrainOptions = {}): P
   }
 }
 
+/** The backend forced for this run: its own setting, else KESTREL_BACKEND (BACKEND_UNKNOWN when that is not one). */
+export function forcedBackend(cfg: Pick<TrainConfig, 'backend'>, env: NodeJS.ProcessEnv = process.env): ForcedBackend | null {
+  if (cfg.backend) return { id: cfg.backend, by: 'BACKEND_FORCED_OPTION' };
+  const id = parseBackendId(env.KESTREL_BACKEND);
+  return id ? { id, by: 'BACKEND_FORCED_ENV' } : null;
+}
+
+/**
+ * What the plan says of a backend chosen by a timed step (the ladder's here, or the step host's
+ * choice): why it trains and why the other does not, with both figures. Nothing otherwise. Pure.
+ */
+export function measuredChoiceReasons(b: Pick<HostBackend, 'reason' | 'passedOver' | 'measured'>): Reason[] {
+  if (!b.measured) return [];
+  return [b.reason, ...b.passedOver.filter((p) => p.reason.code === 'BACKEND_MEASURED_SLOWER').map((p) => p.reason)];
+}
+
 async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, opts: TrainOptions, t0: number): Promise<TrainResult> {
   const envThreads = process.env.KESTREL_WASM_THREADS;
-  // This process's backend: the loader's, validation's, and the steps' unless a step host runs them.
-  const local = await initBackend({ ...(cfg.backend ? { force: cfg.backend } : {}), threads: envThreads ? resolveThreads(envThreads) : cfg.threads });
-  // The backend the steps run on, which the plan is made for.
-  const backend: HostBackend = opts.stepHost ? await opts.stepHost.backend() : local;
+  // This process's backend: the loader's, validation's, and the steps' unless a step host runs
+  // them. With a step host offered, webgpu is the host's (Dawn does not load here).
+  const local = await initBackend({
+    ...(cfg.backend ? { force: cfg.backend } : {}),
+    threads: envThreads ? resolveThreads(envThreads) : cfg.threads,
+    ...(opts.stepHost ? { skipWebgpu: true } : {}),
+  });
+  // The backend the steps run on, which the plan is made for: a step host's when it is forced or
+  // measured faster than this process (host-choice.ts), else this process's.
+  let backend: HostBackend = local;
+  let stepHost: StepHost | undefined;
+  let backendNotes: Reason[] = measuredChoiceReasons(local);
+  if (opts.stepHost) {
+    const choice = await chooseStepHost(opts.stepHost, local, { forced: forcedBackend(cfg) });
+    backend = choice.backend;
+    backendNotes = choice.notes;
+    // Not chosen: nothing was made on the host (its timed step frees its own model); its port is left alone.
+    if (choice.use === 'host') stepHost = opts.stepHost;
+  }
   const ds = await loadData(cfg, paths);
   const trainImages = cfg.maxTrainImages ? ds.splits.train.slice(0, cfg.maxTrainImages) : ds.splits.train;
   const val = cfg.maxValImages ? ds.splits.val.slice(0, cfg.maxValImages) : ds.splits.val;
@@ -337,11 +372,11 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     const split = planTrainSplit(trainImages, cfg.tiles, cfg.model.imgsz, cfg.seed);
     train = split.samples;
     const tiling = split.tiling;
-    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling, opts.stepHost !== undefined);
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling, stepHost !== undefined);
     // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
     const tooLarge = batchTooLarge(planned.plan);
     if (tooLarge) throw tooLarge;
-    plan = { ...planned.plan, reasons: [...planned.plan.reasons, ...planned.notes] };
+    plan = { ...planned.plan, reasons: [...planned.plan.reasons, ...backendNotes, ...planned.notes] };
     planPayload = { ...plan, memoryProbe: planned.probe };
     await writeJsonAtomic(paths.plan, plan);
     if (cfg.accepted) changed = comparePlanWithAccepted(cfg.accepted, plan, planChangeCause(plan, planned.probe !== null));
@@ -368,7 +403,7 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     device: plan.device.name,
     signal: opts.signal,
     onStep: opts.onStep,
-    hostStep: opts.stepHost?.open,
+    hostStep: stepHost?.open,
     started: false,
     resumed: cfg.resume,
     trainMs: 0,

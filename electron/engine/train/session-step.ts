@@ -7,12 +7,13 @@
  * weights come back only when validation or a checkpoint needs them.
  *
  * setup.ts's openSession is the one place that picks: the host's factory when train() was given
- * one (TrainOptions.stepHost), else this process.
+ * one (TrainOptions.stepHost) and chose it (host-choice.ts: forced, or measured faster), else this
+ * process.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KestrelError } from '../../shared/errors';
 import type { TrainBatch } from '../data/batch';
-import { assertFiniteLoss, toOutOfMemory, type BackendReport } from '../backend/index';
+import { assertFiniteLoss, toOutOfMemory, type BackendReport, type StepWorkload } from '../backend/index';
 import { anchorsFor } from '../eval/index';
 import type { LossOptions } from '../loss/index';
 import { createDetector, type Detector } from '../model/detector';
@@ -89,8 +90,11 @@ export interface SessionStepInput {
 /** Opens a session's step (the model built from `start`). */
 export type SessionStepFactory = (input: SessionStepInput) => Promise<SessionStep>;
 
-/** The backend a step host's steps run on, as the ladder reports one: the plan is made for it. */
-export type HostBackend = Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason' | 'adapter'>;
+/**
+ * The backend a session's steps run on, as the ladder reports one: the plan is made for it.
+ * `measured`: the training speeds the choice was made from, when it was timed.
+ */
+export type HostBackend = Pick<BackendReport, 'id' | 'passedOver' | 'memoryLimitBytes' | 'reason' | 'adapter' | 'measured'>;
 
 /**
  * A training-step host outside this process (the app's hidden WebGPU renderer): train() plans
@@ -102,6 +106,11 @@ export interface StepHost {
   backend(): Promise<HostBackend>;
   /** Opens a session's step on the host (a restarted session opens a new one). */
   open: SessionStepFactory;
+  /**
+   * Images/s of the ladder's timed training step on the host's backend (engine/backend/measure.ts):
+   * what train() compares with this process's backend before it plans (train/host-choice.ts).
+   */
+  timeStep(workload: StepWorkload): Promise<number>;
 }
 
 /**

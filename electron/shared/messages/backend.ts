@@ -60,6 +60,11 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
       'The training process was to train in the hidden WebGPU window but got no connection to it within {seconds} s. Start the run again; set KESTREL_BACKEND=wasm to train on the CPU.',
     GPU_HOST_NOT_CALIBRATED:
       'The memory of a training step in the hidden WebGPU window is not measured (the memory probe runs in the training process, where WebGPU does not load): the batch is planned from the estimate.',
+    BACKEND_WEBGPU_ON_HOST: 'webgpu is not loaded in the training process: it runs in the hidden WebGPU window.',
+    GPU_HOST_NOT_NEEDED:
+      "The training steps run in this process on {backend}, which ranks above the hidden WebGPU window's {host}, so the window is not used.",
+    GPU_HOST_NOT_FORCED:
+      'The training steps run in this process on {backend}, which was chosen explicitly; the hidden WebGPU window trains on {host}, so it is not used.',
   },
   zh: {
     BACKEND_SELECTED: '训练使用 {backend} 后端：这是本机能加载并通过自检的最佳后端。',
@@ -104,5 +109,8 @@ export const backendMessages: { en: Record<string, string>; zh: Record<string, s
     GPU_HOST_GONE: '运行训练步骤的隐藏 WebGPU 窗口已关闭（{detail}）。请继续该训练，从最后的检查点接着训练。',
     GPU_HOST_NO_PORT: '训练进程本应在隐藏的 WebGPU 窗口中训练，但在 {seconds} 秒内没有连接到它。请重新开始训练；设置 KESTREL_BACKEND=wasm 可改用 CPU 训练。',
     GPU_HOST_NOT_CALIBRATED: '隐藏 WebGPU 窗口中训练步骤的内存尚未测量（内存探测在训练进程中运行，而那里无法加载 WebGPU）：批量按估算值规划。',
+    BACKEND_WEBGPU_ON_HOST: 'webgpu 不在训练进程中加载：它在隐藏的 WebGPU 窗口中运行。',
+    GPU_HOST_NOT_NEEDED: '训练步骤在本进程中使用 {backend} 运行，它优于隐藏 WebGPU 窗口中的 {host}，因此不使用该窗口。',
+    GPU_HOST_NOT_FORCED: '训练步骤在本进程中使用明确指定的 {backend} 运行；隐藏的 WebGPU 窗口使用的是 {host}，因此不使用该窗口。',
   },
 };
