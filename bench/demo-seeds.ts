@@ -2,7 +2,7 @@
 // recipe (its set, scale n at 64 px, batch 4, AdamW LR 0.003, 12 epochs) with a given training
 // seed and, optionally, another warmup; prints one JSON line with mAP50 per epoch. The demo and
 // SIMD-kernel study (bench/results/demo-study.json) ran it per seed and variant, two at a time:
-//   KESTREL_WASM_THREADS=1 [KESTREL_SIMD_KERNELS=0|1] npm run -s bench -- demo-seeds --seed 0 [--warmup-epochs 3]
+//   KESTREL_WASM_THREADS=1 [KESTREL_SIMD_KERNELS=1] npm run -s bench -- demo-seeds --seed 0 [--warmup-epochs 3]
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,4 +39,4 @@ await train(
     },
   },
 );
-console.log(JSON.stringify({ seed, warmupEpochs, warmupSteps, simd: process.env.KESTREL_SIMD_KERNELS !== '0', maps, best: Math.max(...maps) }));
+console.log(JSON.stringify({ seed, warmupEpochs, warmupSteps, simd: process.env.KESTREL_SIMD_KERNELS === '1', maps, best: Math.max(...maps) }));

@@ -146,9 +146,9 @@ export const WEIGHT_AND_GRAD_BYTES = 8;
 export const STEP_MEMORY_VERSION = 3;
 
 /**
- * The version a calibration is stored and looked up under: the element-wise SIMD kernels (on by
- * default, off with KESTREL_SIMD_KERNELS=0) hold ~7% less per image than the plain-op step, so a
- * measurement of one must not plan the other.
+ * The version a calibration is stored and looked up under: the opt-in element-wise SIMD kernels
+ * (KESTREL_SIMD_KERNELS=1) hold ~7% less per image than the default step, so a measurement of
+ * one must not plan the other.
  */
 export function stepMemoryVersion(elementwiseKernels: boolean): number {
   return elementwiseKernels ? STEP_MEMORY_VERSION + 1000 : STEP_MEMORY_VERSION;

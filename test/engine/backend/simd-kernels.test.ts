@@ -7,8 +7,7 @@ import { measureWasmSimdPeak, SIMD_KERNEL, simdKernelsUsable } from '../../../el
 import { linear3, siluAffine, siluAffineGrad, squaredDeviationMeans } from '../../../electron/engine/ops/fused-elementwise';
 import { values } from '../../helpers/values';
 
-// The element-wise kernels are on by default (KESTREL_SIMD_KERNELS=0 turns them off); these tests
-// set 1 explicitly so they never depend on the default.
+// The element-wise kernels are opt-in (KESTREL_SIMD_KERNELS=1); these tests switch them on.
 process.env.KESTREL_SIMD_KERNELS = '1';
 
 // The SIMD kernels against the same arithmetic in plain tf ops (KESTREL_SIMD_KERNELS=0 routes
@@ -58,10 +57,8 @@ test('the SIMD kernels are used on wasm for channels that are a multiple of 4, a
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 6])), false);
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8], 'int32')), false);
   assert.equal(withPlainOps(() => simdKernelsUsable(tf.zeros([1, 2, 2, 8]))), false);
-  // On by default (unset), off only with 0.
+  // Off by default (unset), on only with 1.
   delete process.env.KESTREL_SIMD_KERNELS;
-  assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8])), true);
-  process.env.KESTREL_SIMD_KERNELS = '0';
   assert.equal(simdKernelsUsable(tf.zeros([1, 2, 2, 8])), false);
   process.env.KESTREL_SIMD_KERNELS = '1';
   await initBackend({ force: 'cpu' });
