@@ -6,10 +6,9 @@
 // engine/plan/tiles.ts planTrainSplit; the training process here is the scripted stand-in,
 // except for the last test, where the real trainer is stopped at its plan event.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createApp, dispatch, nodeFork, type ForkFn } from '../../electron/app/index';
 import { realEngine } from '../../electron/app/engine';
 import { importDataset } from '../../electron/engine/data/import/index';
@@ -21,28 +20,10 @@ import type { PlanResponse } from '../../electron/shared/schemas/ipc/plan';
 import type { RunSummary } from '../../electron/shared/schemas/ipc/runs';
 import { TrainingPlanSchema, type TrainingPlan } from '../../electron/shared/schemas/plan';
 import { TrainConfigSchema } from '../../electron/shared/schemas/train-config';
-import { img, makeTree } from '../engine/data/helpers';
+import { smallBoxesOnLargeImages } from './small-boxes-fixture';
 
-const root = mkdtempSync(join(tmpdir(), 'kestrel-tiles-choice-'));
-const savedEnv = process.env['KESTREL_CALIBRATIONS'];
-// No stored calibration on either side: the Plan step and the trainer plan from the estimate.
-process.env['KESTREL_CALIBRATIONS'] = join(root, 'none.json');
-
-// 640x480 images at input 64 (10x): a 6 px box shrinks to 0.6 px scaled down whole, so 'auto' tiles.
-const N = 10;
-const files: Record<string, ReturnType<typeof img> | string> = { 'data.yaml': 'path: .\ntrain: images\nnames: [pit]\n' };
-for (let i = 0; i < N; i++) {
-  files[`images/im${i}.jpg`] = img(i + 1, 'jpg', { w: 640, h: 480 });
-  const cx = (100 + 40 * i) / 640;
-  files[`labels/im${i}.txt`] = `0 ${cx.toFixed(5)} ${(200 / 480).toFixed(5)} ${(6 / 640).toFixed(5)} ${(6 / 480).toFixed(5)}\n`;
-}
-const tree = await makeTree(files);
-after(async () => {
-  if (savedEnv === undefined) delete process.env['KESTREL_CALIBRATIONS'];
-  else process.env['KESTREL_CALIBRATIONS'] = savedEnv;
-  rmSync(root, { recursive: true, force: true });
-  await tree.cleanup();
-});
+const { root, dir: datasetDir } = await smallBoxesOnLargeImages('kestrel-tiles-choice-');
+const tree = { dir: datasetDir };
 
 // The scripted training process of the supervisor's tests: it reads the run's config.json and ends cleanly.
 const worker = join(import.meta.dirname, 'fixtures/scripted-worker.mjs');

@@ -4,10 +4,9 @@
 // both call the one decision (engine/plan/tiles.ts planTrainSplit). Planning only: the trainer
 // is stopped at its plan event, before any network is built.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createApp, dispatch, type ForkFn } from '../../electron/app/index';
 import { realEngine } from '../../electron/app/engine';
 import { importDataset } from '../../electron/engine/data/import/index';
@@ -17,29 +16,10 @@ import { train } from '../../electron/engine/train/index';
 import type { ChannelName } from '../../electron/shared/ipc-contract';
 import type { PlanResponse } from '../../electron/shared/schemas/ipc/plan';
 import { TrainingPlanSchema, type TrainingPlan } from '../../electron/shared/schemas/plan';
-import { img, makeTree } from '../engine/data/helpers';
+import { SMALL_BOX_IMAGES as N, smallBoxesOnLargeImages } from './small-boxes-fixture';
 
-const root = mkdtempSync(join(tmpdir(), 'kestrel-plan-tiles-'));
-const savedEnv = process.env['KESTREL_CALIBRATIONS'];
-// No stored calibration on either side: both plan from the estimate (the calibrated case is plan-calibration.test.ts).
-process.env['KESTREL_CALIBRATIONS'] = join(root, 'none.json');
-
-// 640x480 images at input 64 (10x): a 6 px box would shrink to 0.6 px whole, so 'auto' tiles.
-// No val split: the trainer holds out its own share, and the Plan step must count the same.
-const N = 10;
-const files: Record<string, ReturnType<typeof img> | string> = { 'data.yaml': 'path: .\ntrain: images\nnames: [pit]\n' };
-for (let i = 0; i < N; i++) {
-  files[`images/im${i}.jpg`] = img(i + 1, 'jpg', { w: 640, h: 480 });
-  const cx = (100 + 40 * i) / 640;
-  files[`labels/im${i}.txt`] = `0 ${cx.toFixed(5)} ${(200 / 480).toFixed(5)} ${(6 / 640).toFixed(5)} ${(6 / 480).toFixed(5)}\n`;
-}
-const tree = await makeTree(files);
-after(async () => {
-  if (savedEnv === undefined) delete process.env['KESTREL_CALIBRATIONS'];
-  else process.env['KESTREL_CALIBRATIONS'] = savedEnv;
-  rmSync(root, { recursive: true, force: true });
-  await tree.cleanup();
-});
+const { root, dir: datasetDir } = await smallBoxesOnLargeImages('kestrel-plan-tiles-');
+const tree = { dir: datasetDir };
 
 const fork: ForkFn = () => {
   throw new Error('no training process in a planning test');

@@ -12,41 +12,22 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../electron/engine/backend/index';
 import { loadTrainCheckpoint } from '../../electron/engine/runs/checkpoint';
 import { train, type StepRecord, type TrainOptions } from '../../electron/engine/train/index';
-import { createStepClient, type StepClient } from '../../electron/gpu-host/client';
-import { serveTrainingSteps } from '../../electron/gpu-host/host';
 import { stepHostOf } from '../../electron/worker/host-step';
 import type { TrainingEvent } from '../../electron/shared/schemas/events';
 import { demoSet, tempDir, tinyConfig } from '../engine/train/helpers';
+import { stepHostChannel } from '../helpers/step-host-channel';
 
 // The plan does not need a WebGPU adapter here (its probe loads Dawn in a child: seconds).
 process.env['KESTREL_PROBE_WEBGPU'] = '0';
 await initBackend({ force: 'wasm' });
 
 const tmp = tempDir('kestrel-host-step-');
-const channel = new MessageChannel();
-const host = serveTrainingSteps(channel.port1, { info: () => ({ backend: tf.getBackend(), adapter: null, runtime: `node ${process.version}` }) });
-const inner = createStepClient(channel.port2, { timeoutMs: 300_000 });
-after(() => {
-  host.dispose();
-  channel.port1.close();
-  channel.port2.close();
-  tmp.cleanup();
-});
-
-/** The requests the trainer sent, by op. */
-const sent = new Map<string, number>();
-const client: StepClient = {
-  request(op, payload, o) {
-    sent.set(op, (sent.get(op) ?? 0) + 1);
-    return inner.request(op, payload, o);
-  },
-  fail: (why) => inner.fail(why),
-};
+const { client, sent } = stepHostChannel(() => ({ backend: tf.getBackend(), adapter: null, runtime: `node ${process.version}` }));
+after(() => tmp.cleanup());
 
 interface Trace {
   steps: StepRecord[];

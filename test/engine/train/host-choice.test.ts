@@ -8,15 +8,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { choiceKey, readChoices, type StepTiming } from '../../../electron/engine/backend/choice';
 import { initBackend } from '../../../electron/engine/backend/index';
 import type { WebgpuAdapterFacts } from '../../../electron/engine/backend/webgpu-adapter';
 import { chooseStepHost, decideStepHost, stepHostChoiceKey, type HostMeasurement, type StepHostInput } from '../../../electron/engine/train/host-choice';
 import { alignProfileToBackend, forcedBackend, measuredChoiceReasons, train, type HostBackend, type StepHost } from '../../../electron/engine/train/index';
-import { createStepClient, type StepClient } from '../../../electron/gpu-host/client';
-import { serveTrainingSteps } from '../../../electron/gpu-host/host';
 import { stepHostOf } from '../../../electron/worker/host-step';
 import { KestrelError } from '../../../electron/shared/errors';
 import { messages } from '../../../electron/shared/messages/index';
@@ -24,6 +21,7 @@ import { reason } from '../../../electron/shared/reason';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 import { PROFILES } from '../plan/profiles';
 import { demoSet, tempDir, tinyConfig } from './helpers';
+import { stepHostChannel } from '../../helpers/step-host-channel';
 
 // The plan does not need a WebGPU adapter here (its probe loads Dawn in a child: seconds).
 process.env['KESTREL_PROBE_WEBGPU'] = '0';
@@ -168,24 +166,8 @@ assert.equal(wasm.passedOver.find((p) => p.id === 'webgpu')?.reason.code, 'BACKE
 const forcedHere = await initBackend({ force: 'webgpu', skipWebgpu: true });
 assert.deepEqual([forcedHere.id, forcedHere.reason.code], ['wasm', 'BACKEND_SELECTED']);
 const tmp = tempDir('kestrel-host-choice-');
-const channel = new MessageChannel();
-const served = serveTrainingSteps(channel.port1, { info: () => ({ backend: 'webgpu', adapter: H200, runtime: `node ${process.version}` }) });
-const inner = createStepClient(channel.port2, { timeoutMs: 300_000 });
-after(() => {
-  served.dispose();
-  channel.port1.close();
-  channel.port2.close();
-  tmp.cleanup();
-});
-/** Requests the trainer sent, by op. */
-const sent = new Map<string, number>();
-const client: StepClient = {
-  request(op, payload, o) {
-    sent.set(op, (sent.get(op) ?? 0) + 1);
-    return inner.request(op, payload, o);
-  },
-  fail: (why) => inner.fail(why),
-};
+const { client, sent } = stepHostChannel(() => ({ backend: 'webgpu', adapter: H200, runtime: `node ${process.version}` }));
+after(() => tmp.cleanup());
 const stepHost: StepHost = stepHostOf(client, RENDERER_WHY);
 const TINY = { scale: 'n' as const, imgsz: 64, batch: 1, warmup: 0, steps: 1 };
 
