@@ -23,7 +23,7 @@ import { chooseGpuHost, type GpuHostChoice, type RendererProbe, type UtilityProb
 import { parseProbeAnswer } from '../engine/backend/webgpu-probe-answer';
 import { createStepClient } from '../gpu-host/client';
 import { GPU_HOST_PAGE, GPU_HOST_PORT_CHANNEL } from '../shared/gpu-host-channels';
-import { APP_ORIGIN, lockNavigation } from './security';
+import { APP_ORIGIN, lockedWebPreferences, lockNavigation } from './security';
 
 /** Deadline of the utilityProcess probe (Dawn loads in about a second). */
 export const UTILITY_PROBE_TIMEOUT_MS = 15_000;
@@ -100,20 +100,8 @@ export function openGpuHostWindow(opts: { preload: string; url?: string }): GpuH
     width: 320,
     height: 240,
     title: 'Kestrel GPU host',
-    webPreferences: {
-      preload: opts.preload,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-      navigateOnDragDrop: false,
-      // Training must not slow down because the window is hidden.
-      backgroundThrottling: false,
-    },
+    // The main window's locked preferences; training must not slow down because the window is hidden.
+    webPreferences: { ...lockedWebPreferences(opts.preload), backgroundThrottling: false },
   });
   const contents = win.webContents;
   lockNavigation(contents);

@@ -1,4 +1,4 @@
-import type { IpcMainInvokeEvent, WebContents } from 'electron';
+import type { IpcMainInvokeEvent, WebContents, WebPreferences } from 'electron';
 
 /** The scheme and host the app's pages are served from (see protocol.ts). */
 export const APP_SCHEME = 'kestrel';
@@ -69,4 +69,25 @@ export function lockNavigation(contents: WebContents): void {
     if (!isAppUrl(url)) e.preventDefault();
   });
   contents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+/**
+ * The web preferences of every Kestrel window (the main window and the hidden GPU host): a
+ * sandboxed, context-isolated renderer without Node, whose only bridge is its preload; no
+ * insecure content, no webview, no spellchecker (it would download dictionaries), no navigation
+ * by dropping a file.
+ */
+export function lockedWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+  };
 }

@@ -1,7 +1,7 @@
 import { BrowserWindow, screen, shell } from 'electron';
 import { join } from 'node:path';
 import type { WindowState } from '../shared/schemas/ipc/settings';
-import { APP_ORIGIN, lockNavigation } from './security';
+import { APP_ORIGIN, lockedWebPreferences, lockNavigation } from './security';
 
 /** Default size: comfortable on a 1366x768 laptop screen, the smallest the wizard is made for. */
 const DEFAULT_STATE: WindowState = { width: 1280, height: 760, maximized: false };
@@ -33,18 +33,7 @@ export function createMainWindow(opts: { preload: string; state: WindowState | n
     show: false,
     title: 'Kestrel',
     backgroundColor: '#f5f6f8',
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-      navigateOnDragDrop: false,
-    },
+    webPreferences: lockedWebPreferences(opts.preload),
   });
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());

@@ -11,10 +11,11 @@ import { storeCalibration } from '../../electron/engine/train/calibrations';
 import { comparePlanWithAccepted, planChangeCause } from '../../electron/engine/train/accepted-plan';
 import { planTraining } from '../../electron/engine/plan/plan';
 import { STEP_MEMORY_VERSION } from '../../electron/engine/plan/constants';
+import { heavyCalibrationFor } from '../helpers/calibration';
 import type { DatasetSummary } from '../../electron/shared/schemas/dataset';
-import type { MemoryCalibration, TrainingPlan } from '../../electron/shared/schemas/plan';
+import type { TrainingPlan } from '../../electron/shared/schemas/plan';
 import type { AcceptedPlan } from '../../electron/shared/schemas/train-config';
-import { MiB, PROFILES } from '../engine/plan/profiles';
+import { PROFILES } from '../engine/plan/profiles';
 
 const hw = PROFILES.vmNoGpu; // wasm on the CPU, a 4 GiB heap: the budget is the same at every call.
 const model = { scale: 'n' as const, imgsz: 64, numClasses: 3 };
@@ -53,16 +54,8 @@ test('with a stored calibration the app plans what the trainer plans: no "plan c
   assert.ok(estimate.perDeviceBatch > 6, `the estimate fits batch ${estimate.perDeviceBatch}`);
 
   // This machine measured far more memory per image than the estimate: at most 6 images fit.
-  const cal: MemoryCalibration = {
-    key: { scale: 'n', imgsz: 64, norm: estimate.norm, backend: estimate.backend, device: 'cpu', optimizer: estimate.optimizer, engine: STEP_MEMORY_VERSION },
-    fixedBytes: 64 * MiB,
-    perImageBytes: 620 * MiB,
-    measuredAt: '2026-01-02T03:04:05.000Z',
-    points: [
-      { batch: 1, peakBytes: 684 * MiB },
-      { batch: 2, peakBytes: 1304 * MiB },
-    ],
-  };
+  const cal = heavyCalibrationFor(estimate);
+
   await storeCalibration(file, cal);
   assert.deepEqual((await storedCalibrations()).calibrations, [cal], "read from the trainer's file (KESTREL_CALIBRATIONS)");
 

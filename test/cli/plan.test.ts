@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MiB, PROFILES } from '../engine/plan/profiles';
+import { PROFILES } from '../engine/plan/profiles';
 import { DEFAULT_EPOCHS, DEFAULT_SCALE, FALLBACK_IMGSZ } from '../../electron/shared/defaults';
 import { recommendModel } from '../../electron/engine/plan/recommend';
 import { importDataset } from '../../electron/engine/data/import/index';
@@ -11,8 +11,9 @@ import { summarizeDataset } from '../../electron/engine/data/summary';
 import { demoSet } from '../engine/train/helpers';
 import { storeCalibration } from '../../electron/engine/train/calibrations';
 import { STEP_MEMORY_VERSION } from '../../electron/engine/plan/constants';
+import { heavyCalibrationFor } from '../helpers/calibration';
 import { planTraining } from '../../electron/engine/plan/plan';
-import type { MemoryCalibration, TrainingPlan } from '../../electron/shared/schemas/plan';
+import type { TrainingPlan } from '../../electron/shared/schemas/plan';
 import { kestrel } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-plan-cli-'));
@@ -190,16 +191,8 @@ test('kestrel plan plans with the stored memory calibration, as kestrel train an
   assert.equal(before.memory.source, 'estimate', 'no calibration stored yet');
   assert.ok(before.perDeviceBatch > 6, `the estimate fits batch ${before.perDeviceBatch}`);
   // This machine measured far more per image than the estimate: at most 6 images fit in 4 GiB.
-  const cal: MemoryCalibration = {
-    key: { scale: 'n', imgsz: 64, norm: before.norm, backend: before.backend, device: 'cpu', optimizer: before.optimizer, engine: STEP_MEMORY_VERSION },
-    fixedBytes: 64 * MiB,
-    perImageBytes: 620 * MiB,
-    measuredAt: '2026-01-02T03:04:05.000Z',
-    points: [
-      { batch: 1, peakBytes: 684 * MiB },
-      { batch: 2, peakBytes: 1304 * MiB },
-    ],
-  };
+  const cal = heavyCalibrationFor(before);
+
   await storeCalibration(calFile, cal);
   const r = await kestrel(...args);
   assert.equal(r.code, 0, r.err);
