@@ -20,9 +20,9 @@ export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
 
 /**
  * Error codes that mean the command was given bad input (flags, paths, names, an unusable
- * earlier run) rather than that the job failed: they exit 2, everything else 1.
+ * earlier run, pretrained weights that do not ship) rather than that the job failed: they exit 2, everything else 1.
  */
-const USAGE_CODE_PREFIXES = ['CLI_', 'FINETUNE_', 'FS_', 'RUN_NAME_', 'TRAIN_BATCH_TOO_LARGE'] as const;
+const USAGE_CODE_PREFIXES = ['CLI_', 'FINETUNE_', 'FS_', 'RUN_NAME_', 'TRAIN_BATCH_TOO_LARGE', 'PRETRAINED_MISSING'] as const;
 
 /** The exit code of a command that threw the KestrelError `code` (2 for bad input, else 1). */
 export function exitCodeFor(code: string): number {

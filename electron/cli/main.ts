@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   dataset: { summary: 'import and check a labelled dataset', load: async () => (await import('./commands/dataset')).run },
   train: { summary: 'train a detector', load: async () => (await import('./commands/train')).run },
   demo: { summary: 'generate the demo set and train a tiny model on it', load: async () => (await import('./commands/demo')).run },
+  pretrain: { summary: 'make the pretrained starting weights from synthetic images', load: async () => (await import('./commands/pretrain')).run },
   val: { summary: 'evaluate saved weights on a dataset', load: async () => (await import('./commands/val')).run },
   predict: { summary: 'run a trained model on images: boxes and OK/NG', load: async () => (await import('./commands/predict')).run },
   export: { summary: 'export a trained model (ONNX) for the production line', load: async () => (await import('./commands/export')).run },

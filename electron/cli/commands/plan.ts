@@ -90,6 +90,7 @@ export function formatPlan(plan: TrainingPlan, source: string): string {
   const dev = plan.device.kind === 'gpu' ? `GPU ${plan.device.gpuIndex} (${plan.device.name})` : `CPU (${plan.device.name})`;
   const rows: Array<[string, string]> = [
     ['Hardware', source],
+    ['Start', plan.parentRun !== undefined ? `fine-tune from ${plan.parentRun}` : plan.pretrained !== undefined ? `pretrained weights ${plan.pretrained}` : 'random weights'],
     ['Model', `YOLOv8${plan.modelSpec.scale}, ${plan.modelSpec.imgsz} px, ${plan.modelSpec.numClasses} classes, ${normName}: ${(plan.figures.params / 1e6).toFixed(2)} M parameters, ${plan.figures.gflopsPerImage} GFLOP/image`],
     ['Device', `${dev}, backend ${plan.backend}${plan.devices > 1 ? `, planned for ${plan.devices} devices` : ''}`],
     ['Memory', `budget ${gibs(plan.memory.budgetBytes)}, predicted ${gibs(plan.memory.predictedBytes)} (${plan.memory.source}: ${mibs(plan.memory.fixedBytes)} + ${mibs(plan.memory.perImageBytes)} per image; up to batch ${plan.memory.maxBatch} fits)`],

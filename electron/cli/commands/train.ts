@@ -5,12 +5,15 @@ import { KestrelError } from '../../shared/errors';
 import type { TrainingEvent } from '../../shared/schemas/events';
 import { assertNever } from '../../shared/schemas/events';
 import { TrainingPlanSchema } from '../../shared/schemas/plan';
+import { StartModeSchema } from '../../shared/schemas/train-config';
 import type { TrainConfigInput } from '../../shared/schemas/train-config';
 import { LrFindResultSchema, TuneOverridesFileSchema } from '../../shared/schemas/tune';
 import type { UserOverrides } from '../../shared/schemas/user-choice';
 import { DEFAULT_EPOCHS, DEFAULT_RUNS_DIR, DEFAULT_SCALE } from '../../shared/defaults';
 import { createRunDir, readRunConfig, runTrainingProcess, train } from '../../engine/index';
 import { recommendModel } from '../../engine/plan/recommend';
+import { findPretrained } from '../../engine/model/pretrained';
+import { PRETRAINED_BY_DEFAULT, decideStart } from '../../engine/plan/start';
 import { parseTrainTilesMode } from '../../engine/plan/tiles';
 import { ensureWritableFolder } from '../../engine/runs/fs-errors';
 import { assertRunName, runNameFrom } from '../../engine/runs/names';
@@ -35,6 +38,10 @@ Options:
   --epochs N             epochs (default 100)
   --from RUNDIR          fine-tune: start from an earlier run's weights (runs/<name>, or its
                          weights/best or weights/last folder)
+  --start auto|pretrained|scratch
+                         a new run's starting weights: Kestrel's pretrained weights (made by
+                         \`kestrel pretrain\` from synthetic images), random ones, or auto
+                         (default: ${PRETRAINED_BY_DEFAULT ? 'pretrained where they ship' : 'random weights'})
   --name NAME            run name (default: the dataset folder's name)
   --out DIR              where runs go (default runs)
   --batch N              per-device batch (plan override)
@@ -259,6 +266,7 @@ export const TRAIN_FLAGS = {
   tiles: { type: 'string' },
   resume: { type: 'string' },
   from: { type: 'string' },
+  start: { type: 'choice', choices: StartModeSchema.options },
   'in-process': { type: 'boolean' },
   'json-events': { type: 'boolean' },
 } as const satisfies FlagDefs;
@@ -279,6 +287,7 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
 
   if (str('resume') !== undefined) {
     if (str('from') !== undefined) throw bad('--from starts a new run from an earlier one; --resume continues a run. Give one of them.');
+    if (values.start !== undefined) throw bad('--start chooses a new run\'s starting weights; a resumed run keeps its own. Leave out --start.');
     if (values.overrides !== undefined) throw flagError(CMD, 'CLI_OVERRIDES_WITH_RESUME', {});
     const runDir = resolve(str('resume')!);
     if (!(await exists(runDir))) throw new KestrelError('CLI_BAD_FILE', `The run folder ${runDir} does not exist. Pass the folder of an earlier run, e.g. runs/<name>.`);
@@ -298,8 +307,11 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
   const outDir = resolve(str('out') ?? DEFAULT_RUNS_DIR);
   const name = runNameOf(str('name'), data);
   // A fine-tune's parent is found and fully checked before the run folder exists: a bad --from leaves nothing behind.
+  if (str('from') !== undefined && values.start !== undefined) throw bad('--from starts from an earlier run\'s weights; --start chooses between Kestrel\'s pretrained weights and random ones. Give one of them.');
   const parent = str('from') !== undefined ? await resolveParentRun(str('from')!, outDir, model !== undefined ? { scale: model } : {}) : null;
   const scale = model ?? parent?.spec.scale ?? DEFAULT_SCALE;
+  // Pretrained weights asked for where none ship: said now, before a run folder exists.
+  if (values.start !== undefined) decideStart(values.start, (await findPretrained(scale)) !== null, scale);
   // A read-only, full or file-shaped --out is said now (FS_*), before the dataset is read.
   await ensureWritableFolder(outDir);
   // Without --imgsz the run uses the size the app's Plan step recommends for this dataset.
@@ -315,6 +327,7 @@ async function trainWithFlags(values: FlagValues<typeof TRAIN_FLAGS>, io: CliIO)
     overrides,
     ...(tuned?.train.augment ? { augment: tuned.train.augment } : {}),
     ...(parent ? { from: parent.weightsDir } : {}),
+    ...(values.start !== undefined ? { start: values.start } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(backend ? { backend } : {}),
     ...(patience !== undefined ? { patience } : {}),

@@ -250,6 +250,12 @@ function listNames(names: readonly string[], max = 8): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
+/** A start from Kestrel's pretrained weights as one sentence: what carried over; the class rows are the dataset's own. */
+export function pretrainedReasons(report: TransferReport, name: string, classes: number): Reason[] {
+  const percent = report.totalValues > 0 ? Math.round((1000 * report.copiedValues) / report.totalValues) / 10 : 0;
+  return [reason('PRETRAINED_TRANSFERRED', { name, copied: report.copied + report.reshapedByClass.length, percent, classes })];
+}
+
 /**
  * The report as sentences for the run's events and Results (en + zh through the catalogue):
  * what was copied, which classes are new, removed or shared with none, what starts fresh.

@@ -45,6 +45,11 @@ export interface PlanOptions {
    * where they are needed) among the plan's.
    */
   tiling?: { tiles: TilePlan | null; reasons: Reason[]; warnings?: Reason[] };
+  /**
+   * Start from Kestrel's pretrained weights (engine/model/pretrained.ts): recorded as
+   * `pretrained`, said first among the reasons; the LR and warmup stay those of a new run.
+   */
+  pretrained?: { name: string; images: number };
 }
 
 interface MemoryContext {
@@ -301,6 +306,7 @@ export function planTraining(
   const reasons: Reason[] = [...choice.reasons, ...(options.tiling?.reasons ?? [])];
   // A fine-tune says so first: every figure below is read in its light.
   if (fineTune) reasons.unshift(reason('PLAN_FINETUNE', { parentRun: fineTune.parentRun }));
+  else if (options.pretrained) reasons.unshift(reason('PLAN_START_PRETRAINED', { ...options.pretrained }));
   const fraction = fractionOverride ?? (choice.device.kind === 'gpu' ? RULES.gpuMemoryFraction : RULES.cpuMemoryFraction);
   const devices = ov.devices ?? 1;
 
@@ -500,7 +506,7 @@ export function planTraining(
     dataParallel,
     overrides: ov,
     tiles: options.tiling?.tiles ?? null,
-    ...(fineTune ? { parentRun: fineTune.parentRun } : {}),
+    ...(fineTune ? { parentRun: fineTune.parentRun } : options.pretrained ? { pretrained: options.pretrained.name } : {}),
     reasons,
     warnings,
   };

@@ -22,7 +22,9 @@ import { describeModel } from '../model/describe';
 import { calibrationDeviceKey, estimateMemoryLine } from '../plan/memory';
 import { planTraining, type PlanOptions } from '../plan/plan';
 import { comparePlanWithAccepted, planChangeCause } from './accepted-plan';
-import { fineTuneStart, transferReasons } from '../model/transfer';
+import { fineTuneStart, pretrainedReasons, transferReasons } from '../model/transfer';
+import { findPretrained } from '../model/pretrained';
+import { decideStart } from '../plan/start';
 import { resolveParentRun, type ParentRun } from '../runs/parent';
 import { hasCheckpoint, loadTrainCheckpoint, readCheckpointPosition } from '../runs/checkpoint';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -151,12 +153,12 @@ async function planWithCalibration(
   hw: HardwareProfile,
   numClasses: number,
   trainImages: number,
-  fineTune: PlanOptions['fineTune'],
+  origin: Pick<PlanOptions, 'fineTune' | 'pretrained'>,
   tiling: PlanOptions['tiling'] | undefined,
   onStepHost: boolean,
 ): Promise<{ plan: TrainingPlan; notes: Reason[]; probe: Record<string, unknown> | null }> {
   const model = { scale: cfg.model.scale, imgsz: cfg.model.imgsz, numClasses };
-  const ft: Pick<PlanOptions, 'fineTune' | 'tiling'> = { ...(fineTune ? { fineTune } : {}), ...(tiling ? { tiling } : {}) };
+  const ft: Pick<PlanOptions, 'fineTune' | 'pretrained' | 'tiling'> = { ...origin, ...(tiling ? { tiling } : {}) };
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
   // The opt-in element-wise kernels change the step's memory; the probe child inherits the switch.
@@ -352,6 +354,10 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     parent ??= await resolveParentRun(cfg.from, dirname(paths.dir), { scale: cfg.model.scale });
     return parent;
   };
+  // A new run's start: Kestrel's pretrained weights or random ones (a fine-tune starts from its parent).
+  const shipped = cfg.from === undefined && !cfg.resume ? await findPretrained(cfg.model.scale) : null;
+  const pretrained = shipped && decideStart(cfg.start, true, cfg.model.scale) === 'pretrained' ? shipped : null;
+  if (!shipped && cfg.from === undefined && !cfg.resume) decideStart(cfg.start, false, cfg.model.scale);
 
   let plan: TrainingPlan;
   let planPayload: Record<string, unknown>;
@@ -372,7 +378,8 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     const split = planTrainSplit(trainImages, cfg.tiles, cfg.model.imgsz, cfg.seed);
     train = split.samples;
     const tiling = split.tiling;
-    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, fineTune, tiling, stepHost !== undefined);
+    const origin = fineTune ? { fineTune } : pretrained ? { pretrained: { name: pretrained.info.name, images: pretrained.info.images } } : {};
+    const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, origin, tiling, stepHost !== undefined);
     // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
     const tooLarge = batchTooLarge(planned.plan);
     if (tooLarge) throw tooLarge;
@@ -416,13 +423,28 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     skippedFiles: new Set(),
   };
 
+  // The weights a run without a checkpoint starts from: a fine-tune's parent, or the pretrained
+  // weights its plan names (a resume before the first checkpoint finds them again), or none.
+  let pretrainedParent: ParentRun | null = null;
+  const startWeights = async (): Promise<StartWeights | null> => {
+    if (cfg.from !== undefined) {
+      const p = await parentRun();
+      return p && { parent: p, pretrained: false };
+    }
+    if (plan.pretrained === undefined) return null;
+    const found = pretrained ?? (await findPretrained(cfg.model.scale));
+    if (!found) throw new KestrelError('PRETRAINED_MISSING', reason('PRETRAINED_MISSING', { scale: cfg.model.scale }).message, { scale: cfg.model.scale });
+    pretrainedParent ??= { ...(await resolveParentRun(found.dir, dirname(paths.dir), { scale: cfg.model.scale })), name: found.info.name };
+    return { parent: pretrainedParent, pretrained: true };
+  };
+
   let layoutOverride: BatchLayout | null = cfg.layout ?? null;
   let lrFactorOverride: number | null = null;
   let useCheckpoint = cfg.resume;
   let recoveries = 0;
   let nanRecoveries = 0;
   for (;;) {
-    const start = useCheckpoint && (await hasCheckpoint(paths.last)) ? await loadStart(paths.last) : await firstStart(ctx, await parentRun());
+    const start = useCheckpoint && (await hasCheckpoint(paths.last)) ? await loadStart(paths.last) : await firstStart(ctx, await startWeights());
     // metrics.csv holds the epochs before the one this session starts at, no more.
     const dropped = await trimMetricsRows(paths.metrics, start.state.epoch);
     if (dropped > 0) sink.emit({ type: 'warning', t: Date.now(), reason: reason('TRAIN_METRICS_TRIMMED', { dropped, epoch: start.state.epoch + 1 }) });
@@ -469,6 +491,12 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
   }
 }
 
+/** Weights a new run starts from: a fine-tune's parent, or Kestrel's pretrained weights (named as such). */
+interface StartWeights {
+  parent: ParentRun;
+  pretrained: boolean;
+}
+
 function freshStart(plan: TrainingPlan, seed: number): SessionStart {
   return { state: initialState(plan, seed), raw: null, ema: null, optimizer: null };
 }
@@ -478,13 +506,15 @@ function freshStart(plan: TrainingPlan, seed: number): SessionStart {
  * with the parent's weights carried in (network and EMA alike). The transfer report goes to
  * transfer.json and its sentences to the events as warnings, once per process.
  */
-async function firstStart(ctx: SessionContext, parent: ParentRun | null): Promise<SessionStart> {
+async function firstStart(ctx: SessionContext, from: StartWeights | null): Promise<SessionStart> {
   const start = freshStart(ctx.plan, ctx.cfg.seed);
-  if (!parent) return start;
+  if (!from) return start;
+  const parent = from.parent;
   const ft = fineTuneStart(parent.weights, ctx.plan.modelSpec, ctx.classNames, ctx.cfg.seed);
   if (!ctx.transferReported) {
     ctx.transferReported = true;
     await writeJsonAtomic(ctx.paths.transfer, {
+      ...(from.pretrained ? { pretrained: parent.name } : {}),
       parentRun: parent.name,
       parentRunDir: parent.runDir,
       weights: parent.weightsDir,
@@ -494,7 +524,8 @@ async function firstStart(ctx: SessionContext, parent: ParentRun | null): Promis
       classNames: ctx.classNames,
       report: ft.report,
     });
-    for (const r of transferReasons(ft.report, parent.name, parent.which)) ctx.sink.emit({ type: 'warning', t: Date.now(), reason: r });
+    const said = from.pretrained ? pretrainedReasons(ft.report, parent.name, ctx.classNames.length) : transferReasons(ft.report, parent.name, parent.which);
+    for (const r of said) ctx.sink.emit({ type: 'warning', t: Date.now(), reason: r });
   }
   return { ...start, raw: ft.raw, ema: ft.ema };
 }

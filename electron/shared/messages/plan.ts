@@ -60,6 +60,8 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE: 'Fine-tuning from the earlier run {parentRun}: its weights are the starting point (copied by layer name and shape, class rows matched by class name), so this run refines a model that already detects instead of learning from noise.',
     PLAN_FINETUNE_LR: 'LR {lr}: {factor} x the {scratchLr} a run from scratch would use, so the first updates refine what {parentRun} learnt instead of washing it out, while new classes can still learn.',
     PLAN_FINETUNE_WARMUP: 'Warmup of {epochs} epoch(s) instead of {scratchEpochs}: the weights are already trained, so warmup only has to fill the optimizer\'s running averages.',
+    PLAN_START_PRETRAINED:
+      'Starts from Kestrel\'s pretrained weights {name}, trained on {images} synthetic images made from formulas (surfaces with lines, blobs, pits, cracks, fractals, rings and patches; no photos, no one else\'s licence): the network already knows edges, textures and boxes, so your images teach it your defects sooner. Every layer carries over except the class rows, which are your classes\' own; the LR and warmup are a new run\'s.',
     // Training on tiles of large images.
     PLAN_TILES_AUTO_SMALL:
       'Training on {imgsz} px tiles at full resolution ({overlap}% overlap): the images are {shrink}x the model input and {percent}% of the training boxes would shrink below {minPx} px if each image were scaled down whole. Validation runs tiled predict on whole images, as `kestrel predict --tile` will.',
@@ -149,6 +151,8 @@ export const planMessages: { en: Record<string, string>; zh: Record<string, stri
     PLAN_FINETUNE: '从早先的运行 {parentRun} 继续微调：以它的权重为起点（按层名称和形状复制，分类行按类别名称匹配），本次训练是在已能检测的模型上改进，而不是从噪声开始学习。',
     PLAN_FINETUNE_LR: '学习率 {lr}：从头训练所用 {scratchLr} 的 {factor} 倍，使最初的更新改进 {parentRun} 已学到的内容而不是将其冲掉，同时新类别仍能学习。',
     PLAN_FINETUNE_WARMUP: '预热 {epochs} 轮而不是 {scratchEpochs} 轮：权重已经训练过，预热只需填充优化器的滑动平均。',
+    PLAN_START_PRETRAINED:
+      '从 Kestrel 的预训练权重 {name} 开始：它在 {images} 张由公式生成的合成图像上训练（带有线条、斑块、麻点、裂纹、分形、圆环和纹理块的表面；没有照片，不涉及任何他人的许可证），网络已经认识边缘、纹理和框，因此您的图像能更快教会它您的缺陷。除分类行（属于您自己的类别）外，所有层都会沿用；学习率和预热与新训练相同。',
     PLAN_TILES_AUTO_SMALL:
       '以 {imgsz} 像素切块、原分辨率训练（重叠 {overlap}%）：图像是模型输入的 {shrink} 倍，整幅缩小后 {percent}% 的训练标注框会小于 {minPx} 像素。验证在整幅图像上做切块推理，与 `kestrel predict --tile` 相同。',
     PLAN_TILES_AUTO_IMAGE_SMALL: '用整幅图像训练：图像只是模型输入的 {shrink} 倍（{limit} 倍起才切块）。',

@@ -183,6 +183,8 @@ export const TrainingPlanSchema = z.object({
   tiles: TilePlanSchema.nullable().default(null),
   /** The earlier run this one fine-tunes (its folder name); absent for a run from scratch. */
   parentRun: z.string().optional(),
+  /** Kestrel's pretrained weights this run starts from (their name); absent for random weights or a fine-tune. */
+  pretrained: z.string().optional(),
   reasons: z.array(ReasonSchema),
   warnings: z.array(ReasonSchema),
 });

@@ -37,6 +37,10 @@ export type TrainFaults = z.infer<typeof TrainFaultsSchema>;
  * to different figures (a new memory calibration, another free-memory reading), says so in a
  * warning with the reason instead of changing them silently (engine/train/accepted-plan.ts).
  */
+/** Where a new run's weights start: see TrainConfig.start. */
+export const StartModeSchema = z.enum(['auto', 'pretrained', 'scratch']);
+export type StartMode = z.infer<typeof StartModeSchema>;
+
 export const AcceptedPlanSchema = TrainingPlanSchema.pick({ perDeviceBatch: true, accumulation: true, lr: true, warmupSteps: true, epochs: true });
 export type AcceptedPlan = z.infer<typeof AcceptedPlanSchema>;
 
@@ -56,6 +60,12 @@ export const TrainConfigSchema = z.object({
    * run starts from. Recorded in config.json; the plan records the parent's name as `parentRun`.
    */
   from: z.string().min(1).optional(),
+  /**
+   * A new run's starting weights (not a fine-tune's): Kestrel's pretrained weights for the scale
+   * ('pretrained'), random ones ('scratch'), or 'auto' (engine/plan/start.ts decides). The plan
+   * records the pretrained weights' name as `pretrained`.
+   */
+  start: StartModeSchema.default('auto'),
   /** The figures of the plan the Plan step showed (the app's runs); the trainer compares its own plan with them. */
   accepted: AcceptedPlanSchema.optional(),
   /** Continue from the run's last checkpoint (and its saved config, plan and split). */
