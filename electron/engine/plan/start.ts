@@ -9,9 +9,10 @@ import type { StartMode } from '../../shared/schemas/train-config';
 
 /**
  * Whether 'auto' starts from the shipped weights where they exist. Set by measurement: NEU-DET,
- * n, 224 px, 10 epochs, seed 0, from them against from scratch (README, "A pretrained start").
+ * n, 224 px, 10 epochs, seed 0, the same plan, from them against from scratch (README, "A
+ * pretrained start"; bench/results/quality-neu-det-pretrained.json): ahead at every epoch.
  */
-export const PRETRAINED_BY_DEFAULT = false;
+export const PRETRAINED_BY_DEFAULT = true;
 
 /** The decision: start from the shipped weights, or from random ones. */
 export type StartUse = 'pretrained' | 'scratch';
