@@ -3,6 +3,7 @@
  * session starts, in this process or on a step host), the training and validation loaders, the
  * train-start event (once per process), and saving the `last` checkpoint at the loop's position.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics } from '../../shared/schemas/events';
 import { createLoader, type Loader } from '../data/loader/index';
 import { createDetector, type Detector } from '../model/detector';
@@ -38,6 +39,10 @@ export async function openSession(ctx: SessionContext, start: SessionStart, st: 
   const spec = plan.modelSpec;
   const open: SessionStepFactory = ctx.hostStep ?? inProcessStep;
   const step = await open({ ctx, start, st });
+  // The step holds its own copies now (variables, the EMA's clones, the optimizer's slots): the
+  // start's tensors go here rather than at the session's end, so a resumed, fine-tuned or
+  // pretrained start trains in the memory a fresh start was measured at (disposing twice is a no-op).
+  tf.dispose([...(start.raw?.values() ?? []), ...(start.ema?.values() ?? []), ...Object.values(start.optimizer ?? {})]);
   const parts: Array<{ dispose(): void }> = [];
   const loaders: Loader[] = [];
   try {

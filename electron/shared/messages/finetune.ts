@@ -14,11 +14,6 @@ export const finetuneMessages: { en: Record<string, string>; zh: Record<string, 
     FINETUNE_NO_SHARED_CLASSES:
       'The earlier run {parentRun} shares no class name with this dataset: only the feature layers are reused and every class is learnt from scratch. Check the class names if you expected them to match.',
     FINETUNE_TENSORS_FRESH: '{count} tensors could not be taken from {parentRun} and start fresh (for example {example}: {why}).',
-    PRETRAINED_MISSING:
-      'No pretrained weights ship for YOLOv8{scale} in this installation (resources/pretrained/{scale}). Train from scratch (--start scratch, or leave the start on Automatic), choose a scale that has them, or make them with kestrel pretrain --model {scale}.',
-    PRETRAIN_NO_WEIGHTS: 'The pretraining run {runDir} ended without weights (weights/best); nothing was installed. Run kestrel pretrain again, with more epochs if it stopped early.',
-    PRETRAINED_TRANSFERRED:
-      'Started from Kestrel\'s pretrained weights {name}: {copied} tensors copied ({percent}% of the values); the class rows start fresh for your {classes} classes.',
   },
   zh: {
     FINETUNE_PARENT_MISSING: '{path} 处没有可作为起点的早先训练：{detail}。请指定包含 weights/best 或 weights/last 的运行文件夹（例如 --from runs/NAME），或不带 --from 从头训练。',
@@ -30,9 +25,5 @@ export const finetuneMessages: { en: Record<string, string>; zh: Record<string, 
     FINETUNE_REMOVED_CLASSES: '{parentRun} 中本数据集已不再包含的类别已从分类头中移除：{names}。',
     FINETUNE_NO_SHARED_CLASSES: '早先的运行 {parentRun} 与本数据集没有相同的类别名称：只复用特征层，所有类别都从头学习。如果您预期类别应当一致，请检查类别名称。',
     FINETUNE_TENSORS_FRESH: '有 {count} 个张量无法从 {parentRun} 取得，改为重新初始化（例如 {example}：{why}）。',
-    PRETRAINED_MISSING:
-      '本安装中没有 YOLOv8{scale} 的预训练权重（resources/pretrained/{scale}）。请从头训练（--start scratch，或将起点保留为“自动”），选择有预训练权重的规模，或用 kestrel pretrain --model {scale} 生成。',
-    PRETRAIN_NO_WEIGHTS: '预训练运行 {runDir} 结束时没有权重（weights/best）；没有安装任何内容。请重新运行 kestrel pretrain，如果它提前停止，请增加轮数。',
-    PRETRAINED_TRANSFERRED: '从 Kestrel 的预训练权重 {name} 开始：复制了 {copied} 个张量（占全部数值的 {percent}%）；分类行为您的 {classes} 个类别重新初始化。',
   },
 };

@@ -9,6 +9,7 @@ import { labelsMessages } from './labels';
 import { modelMessages } from './model';
 import { planMessages } from './plan';
 import { predictMessages } from './predict';
+import { pretrainedMessages } from './pretrained';
 import { resultsMessages } from './results';
 import { trainMessages } from './train';
 import { tuneMessages } from './tune';
@@ -16,7 +17,7 @@ import { tuneMessages } from './tune';
 /** Locales Kestrel speaks. */
 export type Locale = 'en' | 'zh';
 
-const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, predictMessages, resultsMessages, tuneMessages, cliMessages];
+const domains = [planMessages, hardwareMessages, backendMessages, datasetMessages, modelMessages, trainMessages, appMessages, exportMessages, labelsMessages, finetuneMessages, pretrainedMessages, predictMessages, resultsMessages, tuneMessages, cliMessages];
 
 /** Every reason/error sentence by locale and code; each domain keeps its own file. */
 export const messages: Record<Locale, Record<string, string>> = {
