@@ -10,7 +10,7 @@ import { realEngine, storedCalibrations } from '../../electron/app/engine';
 import { storeCalibration } from '../../electron/engine/train/calibrations';
 import { comparePlanWithAccepted, planChangeCause } from '../../electron/engine/train/accepted-plan';
 import { planTraining } from '../../electron/engine/plan/plan';
-import { STEP_MEMORY_VERSION } from '../../electron/engine/plan/constants';
+import { STEP_MEMORY_VERSION, stepMemoryVersion } from '../../electron/engine/plan/constants';
 import { heavyCalibrationFor } from '../helpers/calibration';
 import type { DatasetSummary } from '../../electron/shared/schemas/dataset';
 import type { TrainingPlan } from '../../electron/shared/schemas/plan';
@@ -78,8 +78,17 @@ test('with a stored calibration the app plans what the trainer plans: no "plan c
 });
 
 test('the step version follows the kernels that will run; a missing calibrations file plans from the estimate', async () => {
-  const stored = await storedCalibrations(join(dir, 'none.json'));
-  assert.equal(stored.stepMemoryVersion, STEP_MEMORY_VERSION, 'the default step (element-wise kernels off)');
+  const savedSimd = process.env['KESTREL_SIMD_KERNELS'];
+  try {
+    delete process.env['KESTREL_SIMD_KERNELS'];
+    const stored = await storedCalibrations(join(dir, 'none.json'));
+    assert.equal(stored.stepMemoryVersion, stepMemoryVersion(true), 'the default step (element-wise kernels on)');
+    process.env['KESTREL_SIMD_KERNELS'] = '0';
+    assert.equal((await storedCalibrations(join(dir, 'none.json'))).stepMemoryVersion, STEP_MEMORY_VERSION, 'KESTREL_SIMD_KERNELS=0: the plain step');
+  } finally {
+    if (savedSimd === undefined) delete process.env['KESTREL_SIMD_KERNELS'];
+    else process.env['KESTREL_SIMD_KERNELS'] = savedSimd;
+  }
   const other = join(dir, 'other.json');
   assert.deepEqual((await storedCalibrations(other)).calibrations, [], 'a missing file: no calibration');
   const plan = await realEngine.planTraining(hw, model, summary, overrides, { calibrationFile: other });

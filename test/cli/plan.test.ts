@@ -10,7 +10,8 @@ import { importDataset } from '../../electron/engine/data/import/index';
 import { summarizeDataset } from '../../electron/engine/data/summary';
 import { demoSet } from '../engine/train/helpers';
 import { storeCalibration } from '../../electron/engine/train/calibrations';
-import { STEP_MEMORY_VERSION } from '../../electron/engine/plan/constants';
+import { stepMemoryVersion } from '../../electron/engine/plan/constants';
+import { elementwiseKernelsEnabled } from '../../electron/engine/backend/simd-kernels';
 import { heavyCalibrationFor } from '../helpers/calibration';
 import { planTraining } from '../../electron/engine/plan/plan';
 import type { TrainingPlan } from '../../electron/shared/schemas/plan';
@@ -201,7 +202,7 @@ test('kestrel plan plans with the stored memory calibration, as kestrel train an
   assert.equal(after.memory.calibratedAt, cal.measuredAt);
   assert.equal(after.perDeviceBatch, 6, '(4 GiB - 64 MiB) / 620 MiB per image');
   // What the trainer plans from the same file (engine/train/index.ts planWithCalibration).
-  const trainer = planTraining(PROFILES.vmNoGpu, { scale: 'n', imgsz: 64, numClasses: 3 }, { trainImages: 400 }, { epochs: 10 }, { calibrations: [cal], stepMemoryVersion: STEP_MEMORY_VERSION });
+  const trainer = planTraining(PROFILES.vmNoGpu, { scale: 'n', imgsz: 64, numClasses: 3 }, { trainImages: 400 }, { epochs: 10 }, { calibrations: [cal], stepMemoryVersion: stepMemoryVersion(elementwiseKernelsEnabled()) });
   assert.deepEqual(after.memory, trainer.memory);
   assert.deepEqual([after.perDeviceBatch, after.accumulation, after.lr], [trainer.perDeviceBatch, trainer.accumulation, trainer.lr]);
   const table = await kestrel(...args.slice(0, -1));

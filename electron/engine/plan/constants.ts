@@ -107,8 +107,8 @@ export const FINETUNE_RULES = {
  * and allocator slack. wasm/cpu: fitted to Kestrel's own step with the fused Conv block and its
  * copy kernels (`npm run bench -- memory`, AdamW, batches 8 and 16): per image YOLOv8n measured
  * 55.0 MiB at 224 px over describeModel's 10.8 MiB of activations ((55.0 - 0.6 input) / 10.8 =
- * 5.04), YOLOv8s 4.56: 5.1 (never below n; s over-predicted ~12%). With the opt-in element-wise
- * SIMD kernels a step holds ~7% less (4.75), so this errs on the safe side there. The
+ * 5.04), YOLOv8s 4.56: 5.1 (never below n; s over-predicted ~12%). With the element-wise SIMD
+ * kernels (the default now) a step holds ~7% less (4.75), so this errs on the safe side there. The
  * fixed part measured 81 MiB (n) and 298 MiB (s): weights, gradients and AdamW state (16 B/param)
  * plus ~12 B/param the step also holds (the EMA's shadow weights, update temporaries), so
  * extraBytesPerParam 12. (The prototype of issue 3, without the fused block, held 214 MiB per
@@ -146,9 +146,9 @@ export const WEIGHT_AND_GRAD_BYTES = 8;
 export const STEP_MEMORY_VERSION = 3;
 
 /**
- * The version a calibration is stored and looked up under: the opt-in element-wise SIMD kernels
- * (KESTREL_SIMD_KERNELS=1) hold ~7% less per image than the default step, so a measurement of
- * one must not plan the other.
+ * The version a calibration is stored and looked up under: the element-wise SIMD kernels (on by
+ * default; KESTREL_SIMD_KERNELS=0 turns them off) hold ~7% less per image than the plain step, so a
+ * measurement of one must not plan the other.
  */
 export function stepMemoryVersion(elementwiseKernels: boolean): number {
   return elementwiseKernels ? STEP_MEMORY_VERSION + 1000 : STEP_MEMORY_VERSION;

@@ -24,7 +24,7 @@ import { planTraining, type PlanOptions } from '../plan/plan';
 import { comparePlanWithAccepted, planChangeCause } from './accepted-plan';
 import { fineTuneStart, pretrainedReasons, transferReasons } from '../model/transfer';
 import { findPretrained } from '../model/pretrained';
-import { decideStart } from '../plan/start';
+import { newRunStart, pretrainedPlanOption } from '../model/pretrained-start';
 import { resolveParentRun, type ParentRun } from '../runs/parent';
 import { hasCheckpoint, loadTrainCheckpoint, readCheckpointPosition } from '../runs/checkpoint';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -161,7 +161,7 @@ async function planWithCalibration(
   const ft: Pick<PlanOptions, 'fineTune' | 'pretrained' | 'tiling'> = { ...origin, ...(tiling ? { tiling } : {}) };
   const overrides = { ...cfg.overrides, epochs: cfg.epochs };
   const file = cfg.calibrationFile ?? defaultCalibrationFile();
-  // The opt-in element-wise kernels change the step's memory; the probe child inherits the switch.
+  // The element-wise kernels (on unless KESTREL_SIMD_KERNELS=0) change the step's memory; the probe child inherits the switch.
   const stored = await storedCalibrations(file);
   let calibrations: MemoryCalibration[] = cfg.calibrate === 'off' ? [] : stored.calibrations;
   const engine = stored.stepMemoryVersion;
@@ -355,9 +355,9 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     return parent;
   };
   // A new run's start: Kestrel's pretrained weights or random ones (a fine-tune starts from its parent).
-  const shipped = cfg.from === undefined && !cfg.resume ? await findPretrained(cfg.model.scale) : null;
-  const pretrained = shipped && decideStart(cfg.start, true, cfg.model.scale) === 'pretrained' ? shipped : null;
-  if (!shipped && cfg.from === undefined && !cfg.resume) decideStart(cfg.start, false, cfg.model.scale);
+  // The app's Plan step decides it with the same helper (app/engine.ts), so both plan the same start.
+  const newStart = cfg.from === undefined && !cfg.resume ? await newRunStart(cfg.start, cfg.model.scale) : null;
+  const pretrained = newStart?.pretrained ?? null;
 
   let plan: TrainingPlan;
   let planPayload: Record<string, unknown>;
@@ -378,7 +378,7 @@ async function runTraining(cfg: TrainConfig, paths: RunPaths, sink: EventSink, o
     const split = planTrainSplit(trainImages, cfg.tiles, cfg.model.imgsz, cfg.seed);
     train = split.samples;
     const tiling = split.tiling;
-    const origin = fineTune ? { fineTune } : pretrained ? { pretrained: { name: pretrained.info.name, images: pretrained.info.images } } : {};
+    const origin = fineTune ? { fineTune } : pretrainedPlanOption(newStart);
     const planned = await planWithCalibration(cfg, hw, ds.classNames.length, train.length, origin, tiling, stepHost !== undefined);
     // Never tried: a batch the (measured) memory line says cannot fit ends here, with what would.
     const tooLarge = batchTooLarge(planned.plan);

@@ -66,8 +66,9 @@ for (const variant of ['wasm', 'wasm+simd', 'cpu'] as const) {
   const backend = variant === 'cpu' ? 'cpu' : 'wasm';
   test(`fused convBlock matches the reference (value and gradients) on ${variant}`, async () => {
     await initBackend({ force: backend });
-    // wasm+simd: Kestrel's element-wise SIMD kernels (opt-in) inside the fused block.
-    if (variant === 'wasm+simd') process.env.KESTREL_SIMD_KERNELS = '1';
+    // wasm+simd: Kestrel's element-wise SIMD kernels (the default) inside the fused block; wasm:
+    // the plain tf ops (KESTREL_SIMD_KERNELS=0).
+    if (variant === 'wasm') process.env.KESTREL_SIMD_KERNELS = '0';
     else delete process.env.KESTREL_SIMD_KERNELS;
     try {
       for (const c of CASES) {

@@ -6,7 +6,8 @@ import { readCalibrations } from '../../../electron/engine/train/calibrations';
 import { train } from '../../../electron/engine/train/index';
 import { fitMemoryLine, probeBatches } from '../../../electron/engine/train/memory-probe';
 import { runMemoryProbe } from '../../../electron/engine/train/probe-child';
-import { STEP_MEMORY_VERSION } from '../../../electron/engine/plan/constants';
+import { stepMemoryVersion } from '../../../electron/engine/plan/constants';
+import { elementwiseKernelsEnabled } from '../../../electron/engine/backend/simd-kernels';
 import { TrainingPlanSchema } from '../../../electron/shared/schemas/plan';
 import { demoSet, tempDir, tinyConfig } from './helpers';
 
@@ -46,7 +47,7 @@ test('a run without a calibration measures one, stores it and plans with it', as
   assert.ok(plan.reasons.some((r) => r.code === 'TRAIN_MEMORY_CALIBRATED'));
   const cals = await readCalibrations(calFile);
   assert.equal(cals.length, 1);
-  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer, engine: STEP_MEMORY_VERSION }); // the default step (element-wise kernels off)
+  assert.deepEqual(cals[0]!.key, { scale: 'n', imgsz: 64, norm: plan.norm, backend: 'wasm', device: 'cpu', optimizer: plan.optimizer, engine: stepMemoryVersion(elementwiseKernelsEnabled()) }); // the step this process trains with (element-wise kernels on by default)
   // The measured peak of the first real training step is close to the calibrated prediction.
   const measured = res.memory.measuredPeakBytes!;
   const diff = Math.abs(res.memory.predictedBytes - measured) / measured;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { realEngine } from '../../../electron/app/engine';
 import { storeCalibration } from '../../../electron/engine/train/calibrations';
 import { train } from '../../../electron/engine/train/index';
-import { STEP_MEMORY_VERSION } from '../../../electron/engine/plan/constants';
+import { stepMemoryVersion } from '../../../electron/engine/plan/constants';
+import { elementwiseKernelsEnabled } from '../../../electron/engine/backend/simd-kernels';
 import type { TrainingEvent } from '../../../electron/shared/schemas/events';
 import { TrainingPlanSchema } from '../../../electron/shared/schemas/plan';
 import { demoSet, tempDir } from '../../engine/train/helpers';
@@ -32,7 +33,7 @@ test('with a stored calibration, Start trains the plan the Plan step showed, wit
   const fixedBytes = 64 * 2 ** 20;
   const perImageBytes = Math.ceil((estimate.memory.budgetBytes - fixedBytes) / 6.5);
   await storeCalibration(calibrationFile, {
-    key: { scale: 'n', imgsz: 64, norm: estimate.norm, backend: estimate.backend, device: 'cpu', optimizer: estimate.optimizer, engine: STEP_MEMORY_VERSION },
+    key: { scale: 'n', imgsz: 64, norm: estimate.norm, backend: estimate.backend, device: 'cpu', optimizer: estimate.optimizer, engine: stepMemoryVersion(elementwiseKernelsEnabled()) },
     fixedBytes,
     perImageBytes,
     measuredAt: new Date().toISOString(),
