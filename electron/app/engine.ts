@@ -8,12 +8,18 @@ import type { DatasetReport } from '../shared/schemas/dataset-report';
 import type { FineTunePlanInput } from '../shared/schemas/finetune';
 import type { ModelScale } from '../shared/schemas/model';
 import type { MemoryCalibration, PlanOverrides, TrainingPlan } from '../shared/schemas/plan';
-import { TrainConfigSchema } from '../shared/schemas/train-config';
+import { TrainConfigSchema, type StartMode } from '../shared/schemas/train-config';
+import type { PretrainedShipped } from '../shared/schemas/ipc/plan';
 import type { TrainTilesMode } from '../shared/schemas/user-choice';
 
-/** The planner's options the app passes: a fine-tune's parent run, the dataset's records and the tiling asked for. */
+/** The planner's options the app passes: a fine-tune's parent run, the dataset's records, the tiling and the start asked for. */
 export interface AppPlanOptions {
   fineTune?: FineTunePlanInput;
+  /**
+   * Kestrel's pretrained weights the new run starts from (their name and image count: the plan's
+   * `pretrained` and its first reason), as {@link EnginePort.newRunStart} decided; absent: random weights.
+   */
+  pretrained?: PretrainedShipped;
   /**
    * The imported dataset: with it the plan counts the training samples as the training process
    * does (its split of a dataset without a val split, then tiles of large images, with the
@@ -66,6 +72,13 @@ export interface EnginePort {
   planTraining(hw: HardwareProfile, model: Pick<ModelSpec, 'scale' | 'imgsz' | 'numClasses'>, summary: DatasetSummary, overrides: PlanOverrides, options?: AppPlanOptions): Promise<TrainingPlan>;
   /** Finds and checks an earlier run to fine-tune from (FINETUNE_* errors when it cannot be used). */
   resolveParent(dirOrName: string, runsDir: string, scale: ModelScale): Promise<AppParentRun>;
+  /**
+   * A new run's start as the training process decides it (engine/model/pretrained-start.ts, one
+   * helper for both): the pretrained weights that ship for the scale (null: none) and those the
+   * run starts from under `mode` (null: random weights). PRETRAINED_MISSING when 'pretrained' is
+   * asked for and none ship.
+   */
+  newRunStart(mode: StartMode, scale: ModelScale): Promise<{ shipped: PretrainedShipped | null; pretrained: PretrainedShipped | null }>;
   /** The plan's LR schedule sampled for a chart (about `points` optimizer steps). */
   lrCurve(plan: TrainingPlan, points: number): Promise<{ step: number[]; lr: number[] }>;
 }
@@ -112,7 +125,15 @@ export const realEngine: EnginePort = {
     // ... and the same training samples: its split, and the one tiling decision (planTrainSplit).
     const split = options.dataset ? await trainSplitOf(options.dataset, model.imgsz, options.tiles) : null;
     const counted = split ? { ...summary, trainImages: split.trainImages } : summary;
-    return m.planTraining(hw, model, counted, overrides, { ...stored, ...(options.fineTune ? { fineTune: options.fineTune } : {}), ...(split ? { tiling: split.tiling } : {}) });
+    // ... and the same start (a fine-tune's parent or the pretrained weights newRunStart chose).
+    const origin = options.fineTune ? { fineTune: options.fineTune } : options.pretrained ? { pretrained: options.pretrained } : {};
+    return m.planTraining(hw, model, counted, overrides, { ...stored, ...origin, ...(split ? { tiling: split.tiling } : {}) });
+  },
+  async newRunStart(mode, scale) {
+    const m = await load('model', () => import('../engine/model/pretrained-start'));
+    const start = await m.newRunStart(mode, scale);
+    const named = (w: typeof start.shipped): PretrainedShipped | null => w && { name: w.info.name, images: w.info.images };
+    return { shipped: named(start.shipped), pretrained: named(start.pretrained) };
   },
   async resolveParent(dirOrName, runsDir, scale) {
     const m = await load('runs', () => import('../engine/runs/parent'));

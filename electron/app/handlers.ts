@@ -16,6 +16,7 @@ import type { Dataset, DatasetSummary, ImageRecord } from '../shared/schemas/dat
 import { EvaluationResultSchema } from '../shared/schemas/evaluation';
 import type { HardwareProfile } from '../shared/schemas/hardware';
 import { ResultsResponseSchema, ValPredictionsFileSchema, type GalleryItem } from '../shared/schemas/ipc/results';
+import { TrainConfigSchema } from '../shared/schemas/train-config';
 import type { EnginePort } from './engine';
 import { accessError, assertPathShape, checkOpenPath, isFsRoot, PathGrants } from './access';
 import type { AppHost } from './host';
@@ -51,6 +52,11 @@ export interface AppContext {
 const LR_POINTS = 200;
 /** Images shown in the results gallery. */
 const GALLERY_SIZE = 48;
+
+/** The start a plan:create or train:start request asks for: its `start`, else the run config's default. */
+function startModeOf(req: { start?: ParsedReq<'plan:create'>['start'] }) {
+  return req.start ?? TrainConfigSchema.shape.start.parse(undefined);
+}
 
 /** A run summary with the engineer's name and note. */
 function withMeta(r: RunSummary, meta: RunMeta): RunSummary {
@@ -199,11 +205,19 @@ export function createHandlers(ctx: AppContext): Handlers {
       // A fine-tune is planned as one (lower LR, short warmup, its reasons); a parent that cannot be used says so now (FINETUNE_*).
       const runsDir = runsDirOf(ctx);
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
+      // A new run starts where the training process will start it (the one decision: Start passes the same `start`);
+      // asking for pretrained weights that do not ship is PRETRAINED_MISSING here as there.
+      const start = parent ? null : await ctx.engine.newRunStart(startModeOf(req), req.model.scale);
       // The dataset's records: the plan counts the samples that will train (split, then tiles as chosen: Start passes the same `tiles`).
-      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, { dataset: ds, ...(req.tiles !== undefined ? { tiles: req.tiles } : {}), ...(parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {}) });
+      const plan = await ctx.engine.planTraining(hw, spec, summary, req.overrides, {
+        dataset: ds,
+        ...(req.tiles !== undefined ? { tiles: req.tiles } : {}),
+        ...(parent ? { fineTune: { parentRun: parent.name, parentNorm: parent.norm } } : {}),
+        ...(start?.pretrained ? { pretrained: start.pretrained } : {}),
+      });
       const lrCurve = await ctx.engine.lrCurve(plan, LR_POINTS);
       const speed = await planSpeed(runsDirOf(ctx), plan, hw);
-      return { plan, lrCurve, summary, recommendation, speed };
+      return { plan, lrCurve, summary, recommendation, speed, ...(start ? { pretrainedShipped: start.shipped } : {}) };
     },
     async 'train:start'(req) {
       if (lrFind.running) throw new KestrelError('APP_LR_FIND_BUSY', reason('APP_LR_FIND_BUSY').message);
@@ -218,9 +232,22 @@ export function createHandlers(ctx: AppContext): Handlers {
       await ensureWritableFolder(runsDir);
       // A fine-tune's parent is found and checked now (FINETUNE_* errors), before any run folder exists.
       const parent = req.from !== undefined ? await ctx.engine.resolveParent(runDirOf(runsDir, req.from), runsDir, req.model.scale) : null;
+      // So are pretrained weights that do not ship (PRETRAINED_MISSING), as plan:create said them.
+      if (!parent) await ctx.engine.newRunStart(startModeOf(req), req.model.scale);
       await ctx.settings.set({ lastModel: req.model });
-      // The tiling the Plan step planned with goes into the run's config: the trainer tiles as the plan showed.
-      await ctx.supervisor.start(runId, { runDir, datasetPath: req.datasetPath, model: req.model, epochs: req.epochs, overrides: req.overrides, ...(req.tiles !== undefined ? { tiles: req.tiles } : {}), resume: false, ...(parent ? { from: parent.weightsDir } : {}), ...(req.accepted ? { accepted: req.accepted } : {}) });
+      // The tiling and the start the Plan step planned with go into the run's config: the trainer tiles and starts as the plan showed.
+      await ctx.supervisor.start(runId, {
+        runDir,
+        datasetPath: req.datasetPath,
+        model: req.model,
+        epochs: req.epochs,
+        overrides: req.overrides,
+        ...(req.tiles !== undefined ? { tiles: req.tiles } : {}),
+        ...(req.start !== undefined && !parent ? { start: req.start } : {}),
+        resume: false,
+        ...(parent ? { from: parent.weightsDir } : {}),
+        ...(req.accepted ? { accepted: req.accepted } : {}),
+      });
       return { runId, runDir };
     },
     async 'train:resume'(req) {

@@ -9,6 +9,7 @@ import type { decideGpuHost } from './gpu-host';
 import { bindIpc, sendEvent } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
+import { resourceEnv } from './resources';
 import { RunFeedback, type RunNotice, type TaskbarBar } from './run-feedback';
 import { APP_ORIGIN, trustedSender } from './security';
 import { createMainWindow, preloadPath } from './window';
@@ -17,6 +18,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dev = !app.isPackaged && Boolean(process.env['ELECTRON_RENDERER_URL']);
 /** electron-builder.yml's appId: Windows shows notifications only for the app's own AppUserModelID. */
 const APP_USER_MODEL_ID = 'com.kestrel.defects';
+
+// The shipped resources (pretrained weights, label font): for the engine in this process and the processes it starts.
+Object.assign(process.env, resourceEnv({ packaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() }, process.env));
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();

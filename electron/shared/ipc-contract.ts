@@ -12,7 +12,7 @@ import { ActiveRunSchema, RunDetailSchema, RunIdSchema, RunMetaSchema, RunStateE
 import { PredictTryFilesRequestSchema, PredictTryRequestSchema, PredictTryResponseSchema, REPORT_PLOT_NAMES, ThresholdsSaveRequestSchema, ThresholdsSuggestRequestSchema, ThresholdsSuggestResponseSchema } from './schemas/ipc/predict';
 import { ThresholdsSchema } from './schemas/thresholds';
 import { LrFindAppRequestSchema, LrFindProgressSchema, LrFindResponseSchema } from './schemas/ipc/tune';
-import { AcceptedPlanSchema } from './schemas/train-config';
+import { AcceptedPlanSchema, StartModeSchema } from './schemas/train-config';
 import { SettingsPatchSchema, SettingsSchema } from './schemas/ipc/settings';
 import { ModelChoiceSchema, TrainTilesModeSchema, UserOverridesSchema } from './schemas/user-choice';
 import { LabelsAddImageRequestSchema, LabelsAddImageResponseSchema, LabelsGetRequestSchema, LabelsGetResponseSchema, LabelsSaveRequestSchema, LabelsSaveResponseSchema } from './schemas/labels';
@@ -50,6 +50,8 @@ export const contract = {
         overrides: UserOverridesSchema.default({}),
         /** Training on tiles as the Plan step planned it (the run's config `tiles`); absent: 'auto'. */
         tiles: TrainTilesModeSchema.optional(),
+        /** A new run's starting weights as the Plan step planned them (the run's config `start`); absent: 'auto'. Not used with `from`. */
+        start: StartModeSchema.optional(),
         /** The run's folder name (checked again in main with the coded RUN_NAME_* errors). */
         name: z.string().max(4096).optional(),
         /** Fine-tune from this earlier run (its id in the runs folder): its weights are the starting point. */

@@ -49,6 +49,7 @@ const engine: EnginePort = {
   planTraining: refuse('plan') as EnginePort['planTraining'],
   lrCurve: refuse('lr') as EnginePort['lrCurve'],
   resolveParent: refuse('parent') as EnginePort['resolveParent'],
+  newRunStart: refuse('start') as EnginePort['newRunStart'],
 };
 let forks = 0;
 const fork: ForkFn = () => {

@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { ARTIFACTS, ensureRendererBuilt, openBrowser, shot, skipReason, startBridge, WORKER_ENTRY, type Bridge } from './harness';
 import { checkResults, englishWords } from './results-views';
+import { findPretrained } from '../../electron/engine/model/pretrained';
+import { decideStart } from '../../electron/engine/plan/start';
 
 const skip = skipReason();
 if (skip) console.log(`[e2e] ${skip}`);
@@ -129,6 +131,25 @@ describe('wizard in Chromium, window.api bridged to the real app handlers', { sk
     await page.getByTestId('ov-tiles').selectOption('auto');
     await planTiles('none (whole images)');
     assert.equal(await page.getByTestId('ov-tile-size-error').count(), 0);
+    // The Starting weights choice beside it: Automatic first, with what the pretrained weights are;
+    // Kestrel's pretrained weights offered only where they ship for the scale (disabled, saying
+    // so, where none do); random weights re-plan with the plan's Starting weights row saying so.
+    const planStart = (want: RegExp) =>
+      page.waitForFunction((w) => new RegExp(w).test(document.querySelector('[data-testid="plan-start"]')?.textContent ?? '') && !document.querySelector('.stale'), want.source, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('ov-start').inputValue(), 'auto');
+    assert.match(await page.getByTestId('start-hint').innerText(), /synthetic images made from formulas \(no photos, no one else’s licence\)/);
+    const shipped = await findPretrained('n');
+    const pretrainedOption = page.getByTestId('ov-start').locator('option[value="pretrained"]');
+    assert.equal(await pretrainedOption.isDisabled(), shipped === null, 'offered exactly where weights ship');
+    if (shipped) {
+      await page.getByTestId('ov-start').selectOption('pretrained');
+      await planStart(/^Kestrel’s pretrained weights /);
+    } else assert.match(await pretrainedOption.innerText(), /none for YOLOv8n/);
+    await page.getByTestId('ov-start').selectOption('scratch');
+    await planStart(/^random \(from scratch\)$/);
+    assert.match(await page.getByTestId('start-now').innerText(), /Now: random \(from scratch\)/);
+    await page.getByTestId('ov-start').selectOption('auto');
+    await planStart(decideStart('auto', shipped !== null, 'n') === 'pretrained' ? /^Kestrel’s pretrained weights / : /^random \(from scratch\)$/);
     // Two epochs is a short run: the warning comes with a one-click fix (not taken here).
     const fix = page.locator('[data-testid="plan-fix"][data-code="PLAN_WARN_SHORT_RUN"]');
     assert.match(await fix.innerText(), /Fix it: train \d+ epochs/);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reason } from '../../electron/shared/reason';
-import { acceptedOf, applyOverrideFix, blockersOf, checkTileSize, defaultTileSize, finishAt, fixFor, fixLabelOf, MAX_FIX_EPOCHS, roughDuration, tilesKindOf, tilingReasonOf, TILE_SIZE_STEP, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
+import { acceptedOf, applyOverrideFix, blockersOf, checkTileSize, defaultTileSize, finishAt, fixFor, fixLabelOf, MAX_FIX_EPOCHS, roughDuration, startLabelOf, startOptionsOf, tilesKindOf, tilingReasonOf, TILE_SIZE_STEP, trainingSeconds, type FixContext } from '../../renderer/src/lib/plan-view';
 import { en } from '../../renderer/src/messages/en';
 import { zh } from '../../renderer/src/messages/zh';
 import { planTraining } from '../../electron/engine/plan/plan';
@@ -158,4 +158,22 @@ test("the plan's tiling sentence is its decision, not the tile counts", () => {
   const decision = reason('PLAN_TILES_OFF', { imgsz: 64 });
   assert.deepEqual(tilingReasonOf({ reasons: [reason('PLAN_TILES_SAMPLES', {}), decision] }), decision);
   assert.equal(tilingReasonOf({ reasons: [] }), null);
+});
+
+test("the plan's Starting weights row and the choice's options", () => {
+  const fill = (s: string, params: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  const say = (l: { key: keyof typeof en; params: Record<string, string | number> }) => fill(en[l.key], l.params);
+  assert.equal(say(startLabelOf({})), 'random (from scratch)');
+  assert.equal(say(startLabelOf({ pretrained: 'kestrel-synth-n' })), 'Kestrel’s pretrained weights kestrel-synth-n');
+  assert.equal(say(startLabelOf({ parentRun: 'base', pretrained: 'ignored' })), 'the earlier run base', 'a fine-tune starts from its parent');
+  // Shipped: all three offered; none (or an answer that does not say): the pretrained one disabled, saying why.
+  const offered = startOptionsOf({ name: 'kestrel-synth-n', images: 20000 }, 'n');
+  assert.deepEqual(offered.map((o) => [o.value, o.disabled]), [['auto', false], ['pretrained', false], ['scratch', false]]);
+  assert.deepEqual(offered.map((o) => say(o.label)), ['Automatic', 'Kestrel’s pretrained weights', 'Random weights (from scratch)']);
+  for (const shipped of [null, undefined]) {
+    const none = startOptionsOf(shipped, 'm');
+    assert.deepEqual(none.map((o) => [o.value, o.disabled]), [['auto', false], ['pretrained', true], ['scratch', false]]);
+    assert.equal(say(none[1]!.label), 'Kestrel’s pretrained weights (none for YOLOv8m)');
+    assert.equal(fill(zh[none[1]!.label.key], none[1]!.label.params), 'Kestrel 的预训练权重（YOLOv8m 没有）');
+  }
 });

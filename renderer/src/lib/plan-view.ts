@@ -6,9 +6,9 @@
 import type { TrainingPlan } from '../../../electron/shared/schemas/plan';
 import type { TrainTilesMode, UserOverrides } from '../../../electron/shared/schemas/user-choice';
 import { LIMITS } from '../../../electron/shared/schemas/ipc/limits';
-import type { PlanSpeed } from '../../../electron/shared/schemas/ipc/plan';
+import type { PlanSpeed, PretrainedShipped } from '../../../electron/shared/schemas/ipc/plan';
 import type { Reason } from '../../../electron/shared/reason';
-import type { AcceptedPlan } from '../../../electron/shared/schemas/train-config';
+import type { AcceptedPlan, StartMode } from '../../../electron/shared/schemas/train-config';
 import type { MessageKey } from '../messages/en';
 
 /** Validation runs forward passes only: about a third of a training step per image. */
@@ -223,4 +223,24 @@ export function defaultTileSize(planned: { size: number } | null, imgsz: number)
 /** The plan's sentence on its tiling decision (the first PLAN_TILES_* reason), or null in a plan without one. */
 export function tilingReasonOf(plan: Pick<TrainingPlan, 'reasons'>): Reason | null {
   return plan.reasons.find((r) => r.code.startsWith('PLAN_TILES_') && r.code !== 'PLAN_TILES_SAMPLES') ?? null;
+}
+
+/** The plan's Starting weights row: a fine-tune's parent run, Kestrel's pretrained weights, or random ones. */
+export function startLabelOf(plan: Pick<TrainingPlan, 'parentRun' | 'pretrained'>): FixLabel {
+  if (plan.parentRun !== undefined) return { key: 'plan.startParent', params: { run: plan.parentRun } };
+  if (plan.pretrained !== undefined) return { key: 'plan.startPretrained', params: { name: plan.pretrained } };
+  return { key: 'plan.startScratch', params: {} };
+}
+
+/**
+ * The Starting weights select's options: Automatic, Kestrel's pretrained weights (disabled, and
+ * saying so, where none ship for the scale: plan:create's `pretrainedShipped`), random weights.
+ */
+export function startOptionsOf(shipped: PretrainedShipped | null | undefined, scale: string): { value: StartMode; label: FixLabel; disabled: boolean }[] {
+  const none = !shipped;
+  return [
+    { value: 'auto', label: { key: 'plan.override.start.auto', params: {} }, disabled: false },
+    { value: 'pretrained', label: none ? { key: 'plan.override.start.pretrainedNone', params: { scale } } : { key: 'plan.override.start.pretrained', params: {} }, disabled: none },
+    { value: 'scratch', label: { key: 'plan.override.start.scratch', params: {} }, disabled: false },
+  ];
 }

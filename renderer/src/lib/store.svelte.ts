@@ -2,6 +2,7 @@ import type { Res } from '../../../electron/shared/ipc-contract';
 import type { RunSummary } from '../../../electron/shared/schemas/ipc/runs';
 import type { TrainTilesMode, UserOverrides } from '../../../electron/shared/schemas/user-choice';
 import type { ModelScale } from '../../../electron/shared/schemas/model';
+import type { StartMode } from '../../../electron/shared/schemas/train-config';
 import { ApiError } from './api';
 import type { RunView } from './run-view';
 import type { FineTune } from './improve';
@@ -43,6 +44,8 @@ export const app = $state({
   overrides: {} as UserOverrides,
   /** Training on tiles (the Advanced panel's Tiles choice): sent with plan:create and train:start alike. */
   tiles: 'auto' as TrainTilesMode,
+  /** A new run's starting weights (the Advanced panel's Starting weights choice): sent with plan:create and train:start alike; not for a fine-tune. */
+  start: 'auto' as StartMode,
   plan: null as Res<'plan:create'> | null,
   /** The dataset the model choice and overrides were made for: another one resets them to Kestrel's recommendation. */
   planDataset: null as string | null,

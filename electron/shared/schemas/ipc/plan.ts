@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ReasonSchema } from '../reason';
 import { DatasetSummarySchema } from '../dataset';
 import { TrainingPlanSchema } from '../plan';
+import { StartModeSchema } from '../train-config';
 import { ModelChoiceSchema, TrainTilesModeSchema, UserOverridesSchema } from '../user-choice';
 import { DatasetPathSchema } from './dataset';
 import { RunIdSchema } from './runs';
@@ -14,6 +15,8 @@ export const PlanRequestSchema = z
     overrides: UserOverridesSchema.default({}),
     /** Training on tiles as train:start will ask for it (TrainConfig `tiles`); absent: 'auto'. */
     tiles: TrainTilesModeSchema.optional(),
+    /** A new run's starting weights as train:start will ask for them (TrainConfig `start`); absent: 'auto'. Not used with `from`. */
+    start: StartModeSchema.optional(),
     /** Plan a fine-tune of this earlier run (its id in the runs folder): the planner's fine-tune rules and reasons. */
     from: RunIdSchema.optional(),
   })
@@ -34,6 +37,10 @@ export const PlanSpeedSchema = z.object({
 });
 export type PlanSpeed = z.infer<typeof PlanSpeedSchema>;
 
+/** Kestrel's pretrained weights that ship for a scale (engine/model/pretrained.ts): what the Starting weights choice offers. */
+export const PretrainedShippedSchema = z.object({ name: z.string(), images: z.number().int().positive() });
+export type PretrainedShipped = z.infer<typeof PretrainedShippedSchema>;
+
 /** Response of plan:create. */
 export const PlanResponseSchema = z.object({
   plan: TrainingPlanSchema,
@@ -43,5 +50,10 @@ export const PlanResponseSchema = z.object({
   recommendation: z.object({ scale: z.string(), imgsz: z.number().int(), reasons: z.array(ReasonSchema) }),
   /** The speed the time estimate comes from (absent from older bridges). */
   speed: PlanSpeedSchema.optional(),
+  /**
+   * The pretrained weights that ship for the planned scale, null when none do (the Starting
+   * weights choice cannot offer them); absent for a fine-tune, which starts from its parent.
+   */
+  pretrainedShipped: PretrainedShippedSchema.nullable().optional(),
 });
 export type PlanResponse = z.infer<typeof PlanResponseSchema>;

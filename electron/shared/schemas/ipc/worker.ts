@@ -14,13 +14,14 @@ export const TrainJobSchema = TrainConfigSchema.pick({
   epochs: true,
   overrides: true,
   tiles: true,
+  start: true,
   resume: true,
   from: true,
   layout: true,
   accepted: true,
 });
 export type TrainJob = z.infer<typeof TrainJobSchema>;
-/** A TrainJob as the app writes it (defaults not yet applied: `tiles` absent is 'auto'). */
+/** A TrainJob as the app writes it (defaults not yet applied: `tiles` and `start` absent are 'auto'). */
 export type TrainJobInput = z.input<typeof TrainJobSchema>;
 
 /** Parent -> training process. `stop` saves a checkpoint and exits cleanly. */
