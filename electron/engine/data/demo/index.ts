@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { resolve } from 'node:path';
 import { createRng, type Rng } from '../rng';
+import { makeYoloFolders, writeYoloSample, writeYoloYaml } from '../synthetic-yolo';
 import { DEMO_CLASSES, paintDefect, type PaintedDefect } from './defects';
 import { paintMetal, paintPcb, toBytes, type Canvas } from './render';
 
@@ -66,12 +65,6 @@ export function renderDemoImage(rng: Rng, width: number, height: number, defectP
   return { rgb: toBytes(canvas), defects };
 }
 
-/** One YOLO label line: class, centre and size normalised to the image. */
-function yoloLine(d: PaintedDefect, w: number, h: number): string {
-  const f = (v: number): string => v.toFixed(6);
-  return `${d.cls} ${f((d.x1 + d.x2) / 2 / w)} ${f((d.y1 + d.y2) / 2 / h)} ${f((d.x2 - d.x1) / w)} ${f((d.y2 - d.y1) / h)}`;
-}
-
 /**
  * Writes a small synthetic defect dataset in YOLO layout (images/{train,val}, labels/...,
  * data.yaml with the class names): brushed-metal and PCB-like backgrounds with scratches,
@@ -83,7 +76,7 @@ export async function generateDemoDataset(dir: string, opts: DemoOptions = {}): 
   const images = opts.images ?? 200;
   const [minSide, maxSide] = opts.size ?? [64, 320];
   const root = resolve(dir);
-  for (const sub of ['images/train', 'images/val', 'labels/train', 'labels/val']) await mkdir(join(root, sub), { recursive: true });
+  await makeYoloFolders(root);
   const digits = String(Math.max(1, images - 1)).length;
   for (let i = 0; i < images; i++) {
     const rng = createRng(seed, i);
@@ -95,20 +88,9 @@ export async function generateDemoDataset(dir: string, opts: DemoOptions = {}): 
     // Every fifth image validates: a fixed, reproducible 80/20 split.
     const split = i % 5 === 4 ? 'val' : 'train';
     const name = `demo_${String(i).padStart(digits, '0')}`;
-    const jpg = await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
-    await writeFile(join(root, 'images', split, `${name}.jpg`), jpg);
-    await writeFile(join(root, 'labels', split, `${name}.txt`), defects.map((d) => yoloLine(d, width, height)).join('\n') + (defects.length ? '\n' : ''));
+    await writeYoloSample(root, split, name, rgb, width, height, defects, 92);
   }
   const classNames = [...DEMO_CLASSES];
-  const yaml = [
-    `# Kestrel built-in demo defect set (synthetic), seed ${seed}, ${images} images.`,
-    'train: images/train',
-    'val: images/val',
-    `nc: ${classNames.length}`,
-    'names:',
-    ...classNames.map((n) => `  - ${n}`),
-    '',
-  ].join('\n');
-  await writeFile(join(root, 'data.yaml'), yaml);
+  await writeYoloYaml(root, `Kestrel built-in demo defect set (synthetic), seed ${seed}, ${images} images.`, classNames);
   return { dir: root, classNames };
 }

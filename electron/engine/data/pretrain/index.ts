@@ -5,10 +5,9 @@
  * strong, bright or dark. A detector trained on it learns edges, textures, blobs and boxes before
  * it ever sees a factory's images; `kestrel pretrain` trains the shipped starting weights on it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { resolve } from 'node:path';
 import { createRng, type Rng } from '../rng';
+import { makeYoloFolders, writeYoloSample, writeYoloYaml } from '../synthetic-yolo';
 import { PRETRAIN_CLASSES, paintObject, type Box } from './shapes';
 import { paintSurface, toRgb } from './textures';
 
@@ -58,11 +57,6 @@ export function renderPretrainImage(rng: Rng, width: number, height: number): { 
   return { rgb: toRgb(g, rng), objects };
 }
 
-function yoloLine(o: PretrainObject, w: number, h: number): string {
-  const f = (v: number): string => v.toFixed(6);
-  return `${o.cls} ${f((o.x1 + o.x2) / 2 / w)} ${f((o.y1 + o.y2) / 2 / h)} ${f((o.x2 - o.x1) / w)} ${f((o.y2 - o.y1) / h)}`;
-}
-
 /** Writes the pretraining set in YOLO layout (images/{train,val}, labels/..., data.yaml). */
 export async function generatePretrainDataset(dir: string, opts: PretrainSetOptions = {}): Promise<{ dir: string; classNames: string[] }> {
   const seed = opts.seed ?? 1;
@@ -70,7 +64,7 @@ export async function generatePretrainDataset(dir: string, opts: PretrainSetOpti
   const [minSide, maxSide] = opts.size ?? [128, 288];
   const valEvery = opts.valEvery ?? 20;
   const root = resolve(dir);
-  for (const sub of ['images/train', 'images/val', 'labels/train', 'labels/val']) await mkdir(join(root, sub), { recursive: true });
+  await makeYoloFolders(root);
   const digits = String(Math.max(1, images - 1)).length;
   for (let i = 0; i < images; i++) {
     const rng = createRng(seed, i);
@@ -80,20 +74,9 @@ export async function generatePretrainDataset(dir: string, opts: PretrainSetOpti
     const { rgb, objects } = renderPretrainImage(rng, width, height);
     const split = i % valEvery === valEvery - 1 ? 'val' : 'train';
     const name = `synth_${String(i).padStart(digits, '0')}`;
-    const jpg = await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-    await writeFile(join(root, 'images', split, `${name}.jpg`), jpg);
-    await writeFile(join(root, 'labels', split, `${name}.txt`), objects.map((o) => yoloLine(o, width, height)).join('\n') + (objects.length ? '\n' : ''));
+    await writeYoloSample(root, split, name, rgb, width, height, objects, 90);
   }
   const classNames = [...PRETRAIN_CLASSES];
-  const yaml = [
-    `# Kestrel pretraining set (formula-driven synthetic images), seed ${seed}, ${images} images.`,
-    'train: images/train',
-    'val: images/val',
-    `nc: ${classNames.length}`,
-    'names:',
-    ...classNames.map((n) => `  - ${n}`),
-    '',
-  ].join('\n');
-  await writeFile(join(root, 'data.yaml'), yaml);
+  await writeYoloYaml(root, `Kestrel pretraining set (formula-driven synthetic images), seed ${seed}, ${images} images.`, classNames);
   return { dir: root, classNames };
 }
