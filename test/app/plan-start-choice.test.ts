@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createApp, dispatch, nodeFork, type EnginePort, type ForkFn } from '../../electron/app/index';
+import { createApp, nodeFork, type EnginePort, type ForkFn } from '../../electron/app/index';
 import { realEngine } from '../../electron/app/engine';
 import { initBackend } from '../../electron/engine/backend/index';
 import { generateDemoDataset } from '../../electron/engine/data/demo/index';
@@ -19,10 +19,11 @@ import { saveDetector } from '../../electron/engine/model/persist';
 import { PRETRAINED_INFO_FILE, type PretrainedInfo } from '../../electron/engine/model/pretrained';
 import { decideStart } from '../../electron/engine/plan/start';
 import { train } from '../../electron/engine/train/index';
-import type { ChannelName, EventPayload } from '../../electron/shared/ipc-contract';
+import type { EventPayload } from '../../electron/shared/ipc-contract';
 import type { PlanResponse } from '../../electron/shared/schemas/ipc/plan';
 import { TrainingPlanSchema, type TrainingPlan } from '../../electron/shared/schemas/plan';
 import { TrainConfigSchema } from '../../electron/shared/schemas/train-config';
+import { ipcCaller } from './ipc-caller';
 
 const root = mkdtempSync(join(tmpdir(), 'kestrel-start-choice-'));
 const saved = { pretrained: process.env['KESTREL_PRETRAINED_DIR'], calibrations: process.env['KESTREL_CALIBRATIONS'], backend: process.env['KESTREL_BACKEND'] };
@@ -76,15 +77,7 @@ const core = await createApp({
   workerEntry: worker,
   sink: { training: () => undefined, runState: onRunState },
 });
-async function call<T>(ch: ChannelName, payload: unknown): Promise<T> {
-  const r = await dispatch(core.handlers, ch, payload);
-  assert.ok(r.ok, `${ch}: ${r.ok ? '' : `${r.error.code} ${r.error.message}`}`);
-  return r.value as T;
-}
-async function codeOf(ch: ChannelName, payload: unknown): Promise<string> {
-  const r = await dispatch(core.handlers, ch, payload);
-  return r.ok ? 'ok' : r.error.code;
-}
+const { call, codeOf } = ipcCaller(core.handlers);
 await call('dialog:openFolder', {});
 
 const model = { scale: 'n' as const, imgsz: 64 };

@@ -15,12 +15,13 @@ import { importDataset } from '../../electron/engine/data/import/index';
 import { splitDataset } from '../../electron/engine/data/split';
 import { planTrainSplit } from '../../electron/engine/plan/tiles';
 import { train } from '../../electron/engine/train/index';
-import type { ChannelName, EventPayload } from '../../electron/shared/ipc-contract';
+import type { EventPayload } from '../../electron/shared/ipc-contract';
 import type { PlanResponse } from '../../electron/shared/schemas/ipc/plan';
 import type { RunSummary } from '../../electron/shared/schemas/ipc/runs';
 import { TrainingPlanSchema, type TrainingPlan } from '../../electron/shared/schemas/plan';
 import { TrainConfigSchema } from '../../electron/shared/schemas/train-config';
 import { smallBoxesOnLargeImages } from './small-boxes-fixture';
+import { ipcCaller } from './ipc-caller';
 
 const { root, dir: datasetDir } = await smallBoxesOnLargeImages('kestrel-tiles-choice-');
 const tree = { dir: datasetDir };
@@ -41,11 +42,7 @@ const core = await createApp({
   workerEntry: worker,
   sink: { training: () => undefined, runState: onRunState },
 });
-async function call<T>(ch: ChannelName, payload: unknown): Promise<T> {
-  const r = await dispatch(core.handlers, ch, payload);
-  assert.ok(r.ok, `${ch}: ${r.ok ? '' : `${r.error.code} ${r.error.message}`}`);
-  return r.value as T;
-}
+const { call } = ipcCaller(core.handlers);
 await call('dialog:openFolder', {});
 
 const model = { scale: 'n' as const, imgsz: 64 };

@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createApp, dispatch, type ForkFn } from '../../electron/app/index';
+import { createApp, type ForkFn } from '../../electron/app/index';
 import { realEngine } from '../../electron/app/engine';
 import { importDataset } from '../../electron/engine/data/import/index';
 import { splitDataset } from '../../electron/engine/data/split';
 import { planTrainSplit } from '../../electron/engine/plan/tiles';
 import { train } from '../../electron/engine/train/index';
-import type { ChannelName } from '../../electron/shared/ipc-contract';
 import type { PlanResponse } from '../../electron/shared/schemas/ipc/plan';
 import { TrainingPlanSchema, type TrainingPlan } from '../../electron/shared/schemas/plan';
 import { SMALL_BOX_IMAGES as N, smallBoxesOnLargeImages } from './small-boxes-fixture';
+import { ipcCaller } from './ipc-caller';
 
 const { root, dir: datasetDir } = await smallBoxesOnLargeImages('kestrel-plan-tiles-');
 const tree = { dir: datasetDir };
@@ -32,11 +32,7 @@ const core = await createApp({
   workerEntry: join(root, 'none.mjs'),
   sink: { training: () => undefined, runState: () => undefined },
 });
-async function call<T>(ch: ChannelName, payload: unknown): Promise<T> {
-  const r = await dispatch(core.handlers, ch, payload);
-  assert.ok(r.ok, `${ch}: ${r.ok ? '' : `${r.error.code} ${r.error.message}`}`);
-  return r.value as T;
-}
+const { call } = ipcCaller(core.handlers);
 
 /**
  * The figures that depend on the training samples, and the reasons: in full where they come from

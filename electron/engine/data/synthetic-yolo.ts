@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { createRng, type Rng } from './rng';
 
 /** A labelled box in pixels with its class index. */
 export interface PixelBox {
@@ -37,4 +38,37 @@ export async function writeYoloSample(root: string, split: 'train' | 'val', name
 export async function writeYoloYaml(root: string, comment: string, classNames: readonly string[]): Promise<void> {
   const yaml = [`# ${comment}`, 'train: images/train', 'val: images/val', `nc: ${classNames.length}`, 'names:', ...classNames.map((n) => `  - ${n}`), ''].join('\n');
   await writeFile(join(root, 'data.yaml'), yaml);
+}
+
+/** How {@link writeSyntheticSet} makes and names a set's images. */
+export interface SyntheticSetRecipe {
+  seed: number;
+  images: number;
+  /** Smallest and largest image side in pixels. */
+  size: [number, number];
+  /** File name prefix (`demo`, `synth`), followed by the zero-padded index. */
+  prefix: string;
+  /** Whether image i validates (a fixed, reproducible split). */
+  isVal: (i: number) => boolean;
+  quality: number;
+  /** Paints one image of the given size from its generator. */
+  render: (rng: Rng, width: number, height: number) => { rgb: Uint8Array; boxes: readonly PixelBox[] };
+}
+
+/**
+ * Writes a generated set: image i draws its size from its own generator (seed, i), mostly
+ * square-ish, sometimes wide or tall like real line-scan crops, then is painted by `render`.
+ */
+export async function writeSyntheticSet(root: string, r: SyntheticSetRecipe): Promise<void> {
+  const [minSide, maxSide] = r.size;
+  await makeYoloFolders(root);
+  const digits = String(Math.max(1, r.images - 1)).length;
+  for (let i = 0; i < r.images; i++) {
+    const rng = createRng(r.seed, i);
+    const width = minSide + rng.int(maxSide - minSide + 1);
+    const aspect = rng.chance(0.5) ? 1 : rng.uniform(0.6, 1.6);
+    const height = Math.max(minSide, Math.min(maxSide, Math.round(width * aspect)));
+    const { rgb, boxes } = r.render(rng, width, height);
+    await writeYoloSample(root, r.isVal(i) ? 'val' : 'train', `${r.prefix}_${String(i).padStart(digits, '0')}`, rgb, width, height, boxes, r.quality);
+  }
 }

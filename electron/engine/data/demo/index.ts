@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { createRng, type Rng } from '../rng';
-import { makeYoloFolders, writeYoloSample, writeYoloYaml } from '../synthetic-yolo';
+import type { Rng } from '../rng';
+import { writeSyntheticSet, writeYoloYaml } from '../synthetic-yolo';
 import { DEMO_CLASSES, paintDefect, type PaintedDefect } from './defects';
 import { paintMetal, paintPcb, toBytes, type Canvas } from './render';
 
@@ -74,22 +74,20 @@ export function renderDemoImage(rng: Rng, width: number, height: number, defectP
 export async function generateDemoDataset(dir: string, opts: DemoOptions = {}): Promise<{ dir: string; classNames: string[] }> {
   const seed = opts.seed ?? 1;
   const images = opts.images ?? 200;
-  const [minSide, maxSide] = opts.size ?? [64, 320];
   const root = resolve(dir);
-  await makeYoloFolders(root);
-  const digits = String(Math.max(1, images - 1)).length;
-  for (let i = 0; i < images; i++) {
-    const rng = createRng(seed, i);
-    const width = minSide + rng.int(maxSide - minSide + 1);
-    // Mostly square-ish, sometimes wide or tall like real line-scan crops.
-    const aspect = rng.chance(0.5) ? 1 : rng.uniform(0.6, 1.6);
-    const height = Math.max(minSide, Math.min(maxSide, Math.round(width * aspect)));
-    const { rgb, defects } = renderDemoImage(rng, width, height, opts.defectPx);
+  await writeSyntheticSet(root, {
+    seed,
+    images,
+    size: opts.size ?? [64, 320],
+    prefix: 'demo',
     // Every fifth image validates: a fixed, reproducible 80/20 split.
-    const split = i % 5 === 4 ? 'val' : 'train';
-    const name = `demo_${String(i).padStart(digits, '0')}`;
-    await writeYoloSample(root, split, name, rgb, width, height, defects, 92);
-  }
+    isVal: (i) => i % 5 === 4,
+    quality: 92,
+    render: (rng, w, h) => {
+      const { rgb, defects } = renderDemoImage(rng, w, h, opts.defectPx);
+      return { rgb, boxes: defects };
+    },
+  });
   const classNames = [...DEMO_CLASSES];
   await writeYoloYaml(root, `Kestrel built-in demo defect set (synthetic), seed ${seed}, ${images} images.`, classNames);
   return { dir: root, classNames };

@@ -6,8 +6,8 @@
  * it ever sees a factory's images; `kestrel pretrain` trains the shipped starting weights on it.
  */
 import { resolve } from 'node:path';
-import { createRng, type Rng } from '../rng';
-import { makeYoloFolders, writeYoloSample, writeYoloYaml } from '../synthetic-yolo';
+import type { Rng } from '../rng';
+import { writeSyntheticSet, writeYoloYaml } from '../synthetic-yolo';
 import { PRETRAIN_CLASSES, paintObject, type Box } from './shapes';
 import { paintSurface, toRgb } from './textures';
 
@@ -61,21 +61,20 @@ export function renderPretrainImage(rng: Rng, width: number, height: number): { 
 export async function generatePretrainDataset(dir: string, opts: PretrainSetOptions = {}): Promise<{ dir: string; classNames: string[] }> {
   const seed = opts.seed ?? 1;
   const images = opts.images ?? 4000;
-  const [minSide, maxSide] = opts.size ?? [128, 288];
   const valEvery = opts.valEvery ?? 20;
   const root = resolve(dir);
-  await makeYoloFolders(root);
-  const digits = String(Math.max(1, images - 1)).length;
-  for (let i = 0; i < images; i++) {
-    const rng = createRng(seed, i);
-    const width = minSide + rng.int(maxSide - minSide + 1);
-    const aspect = rng.chance(0.5) ? 1 : rng.uniform(0.6, 1.6);
-    const height = Math.max(minSide, Math.min(maxSide, Math.round(width * aspect)));
-    const { rgb, objects } = renderPretrainImage(rng, width, height);
-    const split = i % valEvery === valEvery - 1 ? 'val' : 'train';
-    const name = `synth_${String(i).padStart(digits, '0')}`;
-    await writeYoloSample(root, split, name, rgb, width, height, objects, 90);
-  }
+  await writeSyntheticSet(root, {
+    seed,
+    images,
+    size: opts.size ?? [128, 288],
+    prefix: 'synth',
+    isVal: (i) => i % valEvery === valEvery - 1,
+    quality: 90,
+    render: (rng, w, h) => {
+      const { rgb, objects } = renderPretrainImage(rng, w, h);
+      return { rgb, boxes: objects };
+    },
+  });
   const classNames = [...PRETRAIN_CLASSES];
   await writeYoloYaml(root, `Kestrel pretraining set (formula-driven synthetic images), seed ${seed}, ${images} images.`, classNames);
   return { dir: root, classNames };
